@@ -1,0 +1,207 @@
+#!/usr/bin/env zx
+// build.ts — the AIOS build: a straight list of named steps, each skipped when its
+// inputs are unchanged.
+//
+//   npx zx build.ts            build/aios.elf
+//   npx zx build.ts iso        images/aios.iso (GRUB, BIOS + UEFI)  [--cmdline "..."] [--out path]
+//   npx zx build.ts run        build, then boot in QEMU with the serial console here
+//                              [--iso] [--uefi] [--cmdline "..."] [--memory 512M] [--smp 2]
+//   npx zx build.ts host       the kernel sources compiled for the host tests
+//   npx zx build.ts clean
+//
+// Pipeline: src/**/*.ts --asc--> build/kernel.wasm --wasm2c--> build/kernel.c
+//   --gcc -ffreestanding--> build/obj/*.o  +  asm/*.S --gcc--> build/obj/*.o
+//   --ld (twice: the second time with the symbol table)--> build/aios.elf
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { compile } from "./tools/asc.ts";
+import { encode, parseNm } from "./tools/ksyms.ts";
+import { accelerator, qemuArgs } from "./tools/qemu.ts";
+import { step } from "./tools/steps.ts";
+import { checkWabtVersion, requireTools } from "./tools/toolchain.ts";
+
+const BUILD = "build";
+const OBJ = join(BUILD, "obj");
+const ELF = join(BUILD, "aios.elf");
+const DEBUG_ELF = join(BUILD, "aios-debug.elf");
+const ISO = join("images", "aios.iso");
+
+function run(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 << 20 });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(" ")} failed:\n${result.stderr}${result.stdout}`);
+  }
+  return result.stdout;
+}
+
+function filesUnder(dir: string, pattern: RegExp): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(path, pattern));
+    else if (pattern.test(entry.name)) out.push(path);
+  }
+  return out.sort();
+}
+
+const gccInclude = () => execFileSync("gcc", ["-print-file-name=include"]).toString().trim();
+
+const CFLAGS = [
+  "-std=gnu11", "-O2", "-g", "-Wall", "-Wno-unused-function", "-Wno-unused-variable", "-Wno-unused-but-set-variable",
+  "-ffreestanding", "-nostdinc", "-fno-pie", "-fno-pic", "-mcmodel=kernel", "-mno-red-zone",
+  "-fno-stack-protector", "-fno-omit-frame-pointer", "-fno-asynchronous-unwind-tables", "-fcf-protection=none",
+  "-fno-math-errno",
+  "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0",   // explicit bounds checks until issue 3's guard pages
+];
+
+async function buildElf(): Promise<void> {
+  requireTools(["wasm2c", "gcc", "ld", "nm"]);
+  checkWabtVersion();
+  mkdirSync(OBJ, { recursive: true });
+  const sources = filesUnder("src", /\.ts$/);
+
+  await step({
+    name: "asc kernel", inputs: sources, extra: ["asc-flags-1"], outputs: [join(BUILD, "kernel.wasm")],
+    run: () => compile({ entry: "src/kernel/index.ts", output: join(BUILD, "kernel.wasm"), allowedImportModules: ["hal"] }),
+  });
+
+  await step({
+    name: "wasm2c kernel", inputs: [join(BUILD, "kernel.wasm")], extra: ["1.0.32"],
+    outputs: [join(BUILD, "kernel.c"), join(BUILD, "kernel.h")],
+    run: () => {
+      run("wasm2c", [join(BUILD, "kernel.wasm"), "-n", "kernel", "-o", join(BUILD, "kernel.c")]);
+      mkdirSync(join(BUILD, "include"), { recursive: true });
+      copyFileSync("/usr/include/wasm-rt.h", join(BUILD, "include", "wasm-rt.h"));
+    },
+  });
+
+  const includes = ["-isystem", gccInclude(), "-Ilinker/include", "-Iasm", `-I${BUILD}`, `-I${join(BUILD, "include")}`];
+  const headers = [...filesUnder("linker", /\.h$/), ...filesUnder("asm", /\.h$/), join(BUILD, "kernel.h")];
+  const cSources = [join(BUILD, "kernel.c"), ...filesUnder("linker", /\.c$/)];
+  const objects: string[] = [];
+  for (const source of cSources) {
+    const object = join(OBJ, basename(source).replace(/\.c$/, ".o"));
+    objects.push(object);
+    await step({
+      name: `cc ${source}`, inputs: [source, ...headers], extra: CFLAGS, outputs: [object],
+      run: () => { run("gcc", [...CFLAGS, ...includes, "-c", source, "-o", object]); },
+    });
+  }
+  for (const source of filesUnder("asm", /\.S$/)) {
+    const object = join(OBJ, basename(source).replace(/\.S$/, ".S.o"));
+    objects.push(object);
+    await step({
+      name: `as ${source}`, inputs: [source, ...filesUnder("asm", /\.h$/)], outputs: [object],
+      run: () => { run("gcc", ["-c", "-Iasm", source, "-o", object]); },
+    });
+  }
+
+  await step({
+    name: "link", inputs: [...objects, "linker/kernel.ld"], outputs: [ELF, DEBUG_ELF],
+    run: () => {
+      // Pass 1 without symbols, pass 2 with the table made from pass 1. .ksyms
+      // follows .text, so no function moves; we check that rather than trust it.
+      const link = (output: string, ksyms: Buffer) => {
+        writeFileSync(join(BUILD, "ksyms.bin"), ksyms);
+        writeFileSync(join(BUILD, "ksyms.S"), `.section .ksyms, "a"\n.incbin "${join(BUILD, "ksyms.bin")}"\n`);
+        run("gcc", ["-c", join(BUILD, "ksyms.S"), "-o", join(OBJ, "ksyms.o")]);
+        run("ld", ["-T", "linker/kernel.ld", "-static", "-no-pie", "-nostdlib", "-z", "max-page-size=0x1000",
+          "-o", output, ...objects, join(OBJ, "ksyms.o")]);
+        return parseNm(run("nm", ["-n", "-S", "--defined-only", output]));
+      };
+      const pass1 = link(join(BUILD, "aios-pass1.elf"), Buffer.alloc(0));
+      const pass2 = link(DEBUG_ELF, encode(pass1));
+      const moved = pass1.filter((s, i) => pass2[i]?.address !== s.address || pass2[i]?.name !== s.name);
+      if (moved.length > 0 || pass1.length !== pass2.length) {
+        throw new Error(`link: functions moved between the two link passes (${moved[0]?.name ?? "count"}); check linker/kernel.ld`);
+      }
+      run("objcopy", ["--strip-all", DEBUG_ELF, ELF]);
+    },
+  });
+  console.log(`build/aios.elf ${statSync(ELF).size} bytes`);
+}
+
+/** A GRUB ISO that boots by BIOS and UEFI with `cmdline`. */
+async function buildIso(output = ISO, cmdline = ""): Promise<void> {
+  requireTools(["grubMkrescue", "grubPc", "grubEfi", "xorriso", "mformat"]);
+  await buildElf();
+  const stage = join(BUILD, "iso-" + basename(output, ".iso"));
+  const config = [
+    "set timeout=0",
+    "set default=0",
+    'menuentry "AIOS" {',
+    `  multiboot2 /boot/aios.elf ${cmdline}`.trimEnd(),
+    "  boot",
+    "}",
+    "",
+  ].join("\n");
+  mkdirSync(join(stage, "boot", "grub"), { recursive: true });
+  writeFileSync(join(stage, "boot", "grub", "grub.cfg"), config);
+  copyFileSync(ELF, join(stage, "boot", "aios.elf"));
+  await step({
+    name: `iso ${output}`, inputs: [ELF, join(stage, "boot", "grub", "grub.cfg")], outputs: [output],
+    run: () => {
+      mkdirSync(join(output, ".."), { recursive: true });
+      run("grub-mkrescue", ["-o", output, stage]);
+    },
+  });
+  console.log(`${output} ${statSync(output).size} bytes`);
+}
+
+/** The kernel sources compiled for Node, with test entry points (test/host/entry.ts). */
+async function buildHost(): Promise<void> {
+  mkdirSync(join(BUILD, "host"), { recursive: true });
+  const sources = [...filesUnder("src", /\.ts$/), "test/host/entry.ts"];
+  await step({
+    name: "asc host-test module", inputs: sources, extra: ["asc-flags-1"], outputs: [join(BUILD, "host", "kernel-test.wasm")],
+    run: () => compile({ entry: "test/host/entry.ts", output: join(BUILD, "host", "kernel-test.wasm"), allowedImportModules: ["hal"] }),
+  });
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const command = process.argv.slice(2).find((a) => !a.startsWith("-") && !a.endsWith("build.ts")) ?? "build";
+  const started = performance.now();
+  switch (command) {
+    case "build":
+      await buildElf();
+      break;
+    case "iso":
+      await buildIso(option("--out") ?? ISO, option("--cmdline") ?? "");
+      break;
+    case "host":
+      await buildHost();
+      break;
+    case "run": {
+      requireTools(["qemu"]);
+      const useIso = process.argv.includes("--iso") || process.argv.includes("--uefi");
+      if (useIso) await buildIso(ISO, option("--cmdline") ?? "");
+      else await buildElf();
+      const args = qemuArgs({
+        kernel: useIso ? undefined : ELF, iso: useIso ? ISO : undefined, uefi: process.argv.includes("--uefi"),
+        append: option("--cmdline"), memory: option("--memory") ?? "256M", smp: Number(option("--smp") ?? 2),
+      });
+      console.log(`booting AIOS with QEMU (${accelerator()}); Ctrl-A X quits`);
+      const qemu = spawnSync("qemu-system-x86_64", [...args, "-serial", "mon:stdio"], { stdio: "inherit" });
+      process.exitCode = qemu.status ?? 1;
+      return;
+    }
+    case "clean":
+      rmSync(BUILD, { recursive: true, force: true });
+      rmSync(ISO, { force: true });
+      return;
+    default:
+      throw new Error(`unknown command '${command}': use build, iso, run, host or clean`);
+  }
+  console.log(`${command}: ${((performance.now() - started) / 1000).toFixed(2)} s`);
+}
+
+main().catch((error) => {
+  console.error(`build.ts: ${error.message}`);
+  process.exit(1);
+});

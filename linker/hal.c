@@ -1,0 +1,75 @@
+/*
+ * hal.c — binds the kernel module's "hal" imports (src/hal/primitives.ts) to CPU
+ * instructions. One line each; wasm2c passes the import instance first, unused.
+ * u8/u16 arguments arrive as u32 (wasm i32): the casts narrow them on purpose.
+ */
+#include <stdint.h>
+#include "kernel.h"
+#include "glue.h"
+#include "layout.h"
+
+#define H struct Z_hal_instance_t *unused __attribute__((unused))
+
+extern uint8_t __image_phys_start[], __image_phys_end[], __text_start[], __text_end[];
+extern uint8_t __ksyms_start[], __ksyms_end[], kernel_stack_bottom[], kernel_stack_top[];
+extern uint8_t ist_stacks[], ist_stacks_end[];
+extern uint64_t isr_stub_table[];
+void cpu_load_gdt(uint64_t base, uint16_t limit, uint16_t code, uint16_t data);
+
+void Z_halZ_outb(H, u32 port, u32 value) { __asm__ volatile("outb %b0, %w1" : : "a"(value), "Nd"(port)); }
+u32 Z_halZ_inb(H, u32 port) { uint8_t v; __asm__ volatile("inb %w1, %b0" : "=a"(v) : "Nd"(port)); return v; }
+
+u32 Z_halZ_load8(H, u64 a) { return *(volatile uint8_t *)a; }
+u32 Z_halZ_load16(H, u64 a) { return *(volatile uint16_t *)a; }
+u32 Z_halZ_load32(H, u64 a) { return *(volatile uint32_t *)a; }
+u64 Z_halZ_load64(H, u64 a) { return *(volatile uint64_t *)a; }
+void Z_halZ_store64(H, u64 a, u64 v) { *(volatile uint64_t *)a = v; }
+
+u64 Z_halZ_rdtsc(H) { uint32_t lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((u64)hi << 32) | lo; }
+u32 Z_halZ_cpuid(H, u32 leaf, u32 subleaf, u32 which) {
+    uint32_t r[4];
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(subleaf));
+    return r[which & 3];
+}
+u64 Z_halZ_readCr0(H) { u64 v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+u64 Z_halZ_readCr2(H) { u64 v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+u64 Z_halZ_readCr3(H) { u64 v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+u64 Z_halZ_readCr4(H) { u64 v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+u64 Z_halZ_frameAddress(H) { return (u64)__builtin_frame_address(0); }
+void Z_halZ_halt(H) { __asm__ volatile("hlt"); }
+void Z_halZ_disableInterrupts(H) { __asm__ volatile("cli"); }
+
+void Z_halZ_loadGdt(H, u64 base, u32 limit, u32 code, u32 data) { cpu_load_gdt(base, (uint16_t)limit, (uint16_t)code, (uint16_t)data); }
+void Z_halZ_loadIdt(H, u64 base, u32 limit) {
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } pointer = { (uint16_t)limit, base };
+    __asm__ volatile("lidt %0" : : "m"(pointer));
+}
+void Z_halZ_loadTaskRegister(H, u32 selector) { __asm__ volatile("ltr %w0" : : "r"(selector)); }
+
+/* The order matches the Layout enum in src/hal/primitives.ts. */
+u64 Z_halZ_layoutAddress(H, u32 which) {
+    switch (which) {
+    case 0: return (u64)__image_phys_start;
+    case 1: return (u64)__image_phys_end;
+    case 2: return (u64)__text_start;
+    case 3: return (u64)__text_end;
+    case 4: return (u64)__ksyms_start;
+    case 5: return (u64)__ksyms_end;
+    case 6: return (u64)kernel_stack_bottom;
+    case 7: return (u64)kernel_stack_top;
+    case 8: return (u64)ist_stacks;
+    case 9: return (u64)ist_stacks_end;
+    case 10: return (u64)isr_stub_table;
+    case 11: return aios_kernel_memory_base();
+    default: return 0;
+    }
+}
+
+/* Deliberate exceptions for the guest test scenarios (ProvokedException). */
+void Z_halZ_provokeException(H, u32 kind) {
+    switch (kind) {
+    case 0: { uint32_t zero = 0; __asm__ volatile("xor %%edx, %%edx; mov $1, %%eax; divl %0" : : "r"(zero) : "eax", "edx"); break; }
+    case 1: __asm__ volatile("ud2"); break;
+    case 2: __asm__ volatile("int3"); break;
+    }
+}

@@ -1,0 +1,54 @@
+/*
+ * start.c — instantiates the kernel module and routes the CPU into it:
+ *   kernel_entry  (from asm/boot.S)  → kernel.kmain(protocol magic, info physical address)
+ *   isr_dispatch  (from asm/isr.S)   → kernel.interrupt(frame address)
+ *   aios_trap     (wasm_rt_trap)     → kernel.trap(kind, rip, rbp), which never returns
+ */
+#include <stdint.h>
+#include "kernel.h"
+#include "glue.h"
+
+#define COM1_DATA        0x3f8
+#define COM1_LINE_STATUS 0x3fd
+#define LINE_STATUS_THR_EMPTY 0x20
+#define DEBUG_EXIT_PORT  0xf4
+#define DEBUG_EXIT_PANIC 0x12
+
+static Z_kernel_instance_t kernel;
+static int kernel_instantiated;
+static int trap_depth;
+
+void kernel_entry(uint32_t magic, uint64_t info) {
+    Z_kernel_init_module();
+    Z_kernel_instantiate(&kernel, 0);
+    kernel_instantiated = 1;
+    Z_kernelZ_kmain(&kernel, magic, info);
+}
+
+void isr_dispatch(uint64_t frame) {
+    if (!kernel_instantiated) aios_fatal("interrupt before the kernel module was instantiated");
+    Z_kernelZ_interrupt(&kernel, frame);
+}
+
+uint64_t aios_kernel_memory_base(void) { return (uint64_t)(uintptr_t)kernel.w2c_memory.data; }
+
+void aios_trap(uint32_t kind, uint64_t rip, uint64_t rbp) {
+    if (kernel_instantiated && trap_depth++ == 0) Z_kernelZ_trap(&kernel, kind, rip, rbp);
+    aios_fatal("trap while reporting a trap");
+}
+
+static void com1_put(char c) {
+    uint8_t status;
+    do __asm__ volatile("inb %w1, %b0" : "=a"(status) : "Nd"(COM1_LINE_STATUS));
+    while (!(status & LINE_STATUS_THR_EMPTY));
+    __asm__ volatile("outb %b0, %w1" : : "a"(c), "Nd"(COM1_DATA));
+}
+
+void aios_fatal(const char *message) {
+    for (const char *p = "\r\nPANIC (runtime): "; *p; p++) com1_put(*p);
+    for (; *message; message++) com1_put(*message);
+    com1_put('\r');
+    com1_put('\n');
+    __asm__ volatile("outb %b0, %w1" : : "a"(DEBUG_EXIT_PANIC), "Nd"(DEBUG_EXIT_PORT));
+    for (;;) __asm__ volatile("cli; hlt");
+}

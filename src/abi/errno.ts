@@ -1,0 +1,13 @@
+// errno.ts — the one error enum of the kernel ABI. Calls that can fail return one
+// of these (0 is success); abort/panic is kept for broken invariants.
+export const enum Errno {
+  Ok = 0,
+  InvalidArgument = 1,
+  Malformed = 2,        // input that does not follow its format (boot info, tables, packets)
+  Truncated = 3,        // input shorter than its own header says
+  NotFound = 4,
+  ResourceExhausted = 5,
+  NotSupported = 6,
+  Timeout = 7,
+  NotReady = 8,
+}

@@ -1,0 +1,58 @@
+// primitives.ts — the one hardware gate. Every port, memory, register and
+// descriptor-table access the kernel makes goes through these imports; the C
+// glue in linker/hal.c binds each to one instruction (or asm/cpu.S), and host
+// tests bind them to a fake machine. Nothing else in src/ declares @external.
+
+/** Addresses the linker and asm/ place, read through `layoutAddress`. */
+export const enum Layout {
+  ImagePhysStart = 0,
+  ImagePhysEnd = 1,
+  TextStart = 2,
+  TextEnd = 3,
+  SymbolsStart = 4,
+  SymbolsEnd = 5,
+  KernelStackBottom = 6,
+  KernelStackTop = 7,
+  IstStacksBottom = 8,
+  IstStacksTop = 9,
+  IsrStubTable = 10,
+  LinearMemoryBase = 11,
+}
+
+/** The four registers cpuid returns, chosen by `cpuid`'s `output` argument. */
+export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
+
+// ---- port I/O
+@external("hal", "outb") export declare function outb(port: u16, value: u8): void;
+@external("hal", "inb") export declare function inb(port: u16): u8;
+
+// ---- kernel virtual memory (MMIO, the direct map, the image itself)
+@external("hal", "load8") export declare function load8(address: u64): u8;
+@external("hal", "load16") export declare function load16(address: u64): u16;
+@external("hal", "load32") export declare function load32(address: u64): u32;
+@external("hal", "load64") export declare function load64(address: u64): u64;
+@external("hal", "store64") export declare function store64(address: u64, value: u64): void;
+
+// ---- CPU state
+@external("hal", "rdtsc") export declare function rdtsc(): u64;
+@external("hal", "cpuid") export declare function cpuid(leaf: u32, subleaf: u32, output: CpuidRegister): u32;
+@external("hal", "readCr0") export declare function readCr0(): u64;
+@external("hal", "readCr2") export declare function readCr2(): u64;
+@external("hal", "readCr3") export declare function readCr3(): u64;
+@external("hal", "readCr4") export declare function readCr4(): u64;
+/** The caller's frame pointer, for stack traces that start where we are. */
+@external("hal", "frameAddress") export declare function frameAddress(): u64;
+@external("hal", "halt") export declare function halt(): void;
+@external("hal", "disableInterrupts") export declare function disableInterrupts(): void;
+
+// ---- descriptor tables: base is a kernel virtual address
+@external("hal", "loadGdt") export declare function loadGdt(base: u64, limit: u16, codeSelector: u16, dataSelector: u16): void;
+@external("hal", "loadIdt") export declare function loadIdt(base: u64, limit: u16): void;
+@external("hal", "loadTaskRegister") export declare function loadTaskRegister(selector: u16): void;
+
+// ---- where things are
+@external("hal", "layoutAddress") export declare function layoutAddress(which: Layout): u64;
+
+// ---- deliberate CPU exceptions, for the guest test scenarios only
+export const enum ProvokedException { DivideError = 0, InvalidOpcode = 1, Breakpoint = 2 }
+@external("hal", "provokeException") export declare function provokeException(kind: ProvokedException): void;

@@ -1,0 +1,74 @@
+// cmdline.ts — kernel command-line options: space-separated key=value words.
+//   aios.log=error|warn|info|debug   console log level (default info)
+//   aios.test=<scenario>             run a guest test scenario, then exit QEMU
+// Unknown words are kept in the log at debug level; bad values are warned about
+// and the default stays.
+import * as line from "./line";
+import * as log from "./log";
+
+const VALUE_CAPACITY: i32 = 64;
+const testName = memory.data(VALUE_CAPACITY);
+let testNameLength: i32 = 0;
+let logLevel: i32 = -1;
+
+const KEY_LOG = "aios.log=";
+const KEY_TEST = "aios.test=";
+const CHAR_SPACE: u8 = 0x20;
+
+function startsWith(source: usize, length: i32, key: string): bool {
+  if (length < key.length) return false;
+  for (let i = 0; i < key.length; i++) {
+    if (<i32>load<u8>(source + <usize>i) != key.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function isSpace(c: u8): bool { return c == CHAR_SPACE || c == 0x09 || c == 0x0a || c == 0x0d; }
+
+function option(word: usize, length: i32): void {
+  if (startsWith(word, length, KEY_LOG)) {
+    const value = word + <usize>KEY_LOG.length;
+    const level = log.parseLevel(value, length - KEY_LOG.length);
+    if (level < 0) {
+      log.begin(log.Level.Warn);
+      line.text("cmdline: unknown log level '");
+      line.bytes(value, length - KEY_LOG.length);
+      line.text("', keeping info");
+      log.end();
+    } else {
+      logLevel = level;
+    }
+  } else if (startsWith(word, length, KEY_TEST)) {
+    const valueLength = length - KEY_TEST.length;
+    if (valueLength <= 0 || valueLength > VALUE_CAPACITY) {
+      log.warn("cmdline: aios.test= needs a scenario name of 1 to 64 characters");
+      return;
+    }
+    memory.copy(testName, word + <usize>KEY_TEST.length, <usize>valueLength);
+    testNameLength = valueLength;
+  } else {
+    log.begin(log.Level.Debug);
+    line.text("cmdline: ignoring '");
+    line.bytes(word, length);
+    line.text("'");
+    log.end();
+  }
+}
+
+/** Parses a command line held in linear memory. */
+export function parse(source: usize, length: i32): void {
+  testNameLength = 0;
+  logLevel = -1;
+  let i = 0;
+  while (i < length) {
+    while (i < length && isSpace(load<u8>(source + <usize>i))) i++;
+    const start = i;
+    while (i < length && !isSpace(load<u8>(source + <usize>i))) i++;
+    if (i > start) option(source + <usize>start, i - start);
+  }
+}
+
+/** The requested log level, or -1 when none was given. */
+export function requestedLogLevel(): i32 { return logLevel; }
+export function testScenario(): usize { return testName; }
+export function testScenarioLength(): i32 { return testNameLength; }

@@ -1,0 +1,58 @@
+// kmain.ts — the boot sequence, in order. Each step is one line; nothing runs
+// by registration or constructor. Entered once, on the boot CPU, from
+// linker/start.c with the loader's magic and the physical address of its info.
+import { uart, tsc, x86, cpu } from "../hal";
+import * as bootinfo from "./bootinfo";
+import * as clock from "./clock";
+import * as cmdline from "./cmdline";
+import * as line from "./line";
+import * as log from "./log";
+import * as selftest from "./selftest";
+import * as symbols from "./symbols";
+import { VERSION } from "./version";
+
+const NANOS_PER_MILLI: u64 = 1_000_000;
+/** CPUs online: the boot CPU only until issue 4 starts the others. */
+const CPUS_ONLINE: u32 = 1;
+
+function readyLine(): void {
+  line.reset();
+  line.text("AIOS ready version=");
+  line.text(VERSION);
+  line.text(" boot=");
+  line.text(bootinfo.info.protocolName());
+  line.text(" cpus=");
+  line.decimal(CPUS_ONLINE);
+  line.text(" mem_total_mib=");
+  line.decimal(bootinfo.memorymap.usableBytes() >> 20);
+  line.text(" boot_ms=");
+  line.decimal(clock.nanoseconds() / NANOS_PER_MILLI);
+  log.publish();
+}
+
+export function kmain(magic: u32, infoAddress: u64): void {
+  clock.markEntry();                                   // boot time counts from here
+  uart.init();                                         // the console, first
+  x86.installGdt();                                    // our GDT and TSS (IST stacks)
+  x86.installIdt();                                    // all 256 vectors: faults get reported
+  const haveSymbols = symbols.init(cpu.layoutAddress(cpu.Layout.SymbolsStart), cpu.layoutAddress(cpu.Layout.SymbolsEnd));
+  clock.setFrequency(tsc.measureFrequency());          // timestamps for the log
+  log.info("AIOS kernel starting");
+  if (!haveSymbols) log.warn("symbols: no kernel symbol table; stack traces show addresses only");
+  bootinfo.parse(magic, infoAddress);                  // memory map, cmdline, RSDP, modules
+  cmdline.parse(bootinfo.info.cmdlineData(), bootinfo.info.cmdlineSize());
+  if (cmdline.requestedLogLevel() >= 0) log.setThreshold(<log.Level>cmdline.requestedLogLevel());
+  bootinfo.report();
+  log.begin(log.Level.Debug);
+  line.text("tsc: ");
+  line.decimal(clock.frequency() / 1000);
+  line.text(" kHz from ");
+  line.text(tsc.sourceName());
+  log.end();
+  readyLine();
+  if (cmdline.testScenarioLength() > 0) {
+    selftest.run(cmdline.testScenario(), cmdline.testScenarioLength());
+  }
+  cpu.disableInterrupts();                             // nothing to do yet: idle for good
+  while (true) cpu.halt();
+}

@@ -1,0 +1,86 @@
+// qemu.ts — one way to start QEMU for `npm start`, the guest tests and the
+// benchmarks: KVM when /dev/kvm is usable, TCG otherwise (and it says which),
+// isa-debug-exit for the test protocol, serial on a pipe or the terminal.
+import { spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+
+export const OVMF = "/usr/share/ovmf/OVMF.fd";
+
+export interface BootOptions {
+  kernel?: string;            // boot by PVH (-kernel)
+  iso?: string;               // boot a GRUB ISO (BIOS, or UEFI with `uefi`)
+  uefi?: boolean;
+  append?: string;            // kernel command line (PVH only; ISOs carry their own)
+  memory?: string;            // e.g. "128M"
+  smp?: number;
+  machine?: string;           // q35 (default) or pc
+  extra?: string[];
+}
+
+export function kvmUsable(): boolean {
+  try {
+    accessSync("/dev/kvm", constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function accelerator(): string { return kvmUsable() ? "kvm" : "tcg"; }
+
+export function qemuArgs(options: BootOptions): string[] {
+  const args = [
+    "-machine", options.machine ?? "q35",
+    "-accel", accelerator(),
+    "-cpu", "max",
+    "-m", options.memory ?? "128M",
+    "-smp", String(options.smp ?? 1),
+    "-display", "none",
+    "-no-reboot",
+    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x01",
+  ];
+  if (options.kernel) {
+    args.push("-kernel", options.kernel);
+    if (options.append) args.push("-append", options.append);
+  } else if (options.iso) {
+    args.push("-cdrom", options.iso, "-boot", "d");
+    if (options.uefi) args.push("-bios", OVMF);
+  } else {
+    throw new Error("qemuArgs: give a kernel or an ISO");
+  }
+  return [...args, ...(options.extra ?? [])];
+}
+
+/** QEMU exit statuses of the guest test protocol (isa-debug-exit value v → 2v+1). */
+export const STATUS_PASS = 33;
+export const STATUS_FAIL = 35;
+export const STATUS_PANIC = 37;
+
+export interface BootResult { status: number | null; output: string; timedOut: boolean; milliseconds: number }
+
+/**
+ * Boots, collecting serial output, until QEMU exits, `stopWhen` matches the
+ * output (QEMU is then killed), or the hard timeout kills it.
+ */
+export function boot(options: BootOptions, timeoutMs: number, stopWhen?: RegExp): Promise<BootResult> {
+  const started = performance.now();
+  const child = spawn("qemu-system-x86_64", [...qemuArgs(options), "-serial", "stdio", "-monitor", "none"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  let timedOut = false;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
+    const collect = (data: Buffer) => {
+      output += data.toString("latin1");
+      if (stopWhen && stopWhen.test(output)) child.kill("SIGKILL");
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    child.on("error", (error) => { clearTimeout(timer); reject(error); });
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, output, timedOut, milliseconds: performance.now() - started });
+    });
+  });
+}
