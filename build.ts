@@ -13,10 +13,10 @@
 //   --gcc -ffreestanding--> build/obj/*.o  +  asm/*.S --gcc--> build/obj/*.o
 //   --ld (twice: the second time with the symbol table)--> build/aios.elf
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { compile } from "./tools/asc.ts";
-import { encode, parseNm } from "./tools/ksyms.ts";
+import { demangleWith, encode, parseNm, wasmFunctionNames } from "./tools/ksyms.ts";
 import { accelerator, qemuArgs } from "./tools/qemu.ts";
 import { step } from "./tools/steps.ts";
 import { checkWabtVersion, requireTools } from "./tools/toolchain.ts";
@@ -52,6 +52,13 @@ const CFLAGS = [
   "-ffreestanding", "-nostdinc", "-fno-pie", "-fno-pic", "-mcmodel=kernel", "-mno-red-zone",
   "-fno-stack-protector", "-fno-omit-frame-pointer", "-fno-asynchronous-unwind-tables", "-fcf-protection=none",
   "-fno-math-errno",
+  // Traces must name the AssemblyScript function: Binaryen already inlined what
+  // pays at the wasm level, so gcc keeps each wasm function a function of its own,
+  // and every function keeps a frame pointer.
+  "-fno-inline-functions", "-fno-inline-small-functions", "-fno-inline-functions-called-once",
+  "-fno-ipa-sra", "-fno-optimize-sibling-calls",
+  // ...but wasm2c's memory-access helpers (declared inline) must always inline.
+  "-Dinline=inline __attribute__((always_inline))",
   "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0",   // explicit bounds checks until issue 3's guard pages
 ];
 
@@ -98,7 +105,7 @@ async function buildElf(): Promise<void> {
   }
 
   await step({
-    name: "link", inputs: [...objects, "linker/kernel.ld"], outputs: [ELF, DEBUG_ELF],
+    name: "link", inputs: [...objects, "linker/kernel.ld", join(BUILD, "kernel.wasm")], outputs: [ELF, DEBUG_ELF],
     run: () => {
       // Pass 1 without symbols, pass 2 with the table made from pass 1. .ksyms
       // follows .text, so no function moves; we check that rather than trust it.
@@ -108,8 +115,9 @@ async function buildElf(): Promise<void> {
         run("gcc", ["-c", join(BUILD, "ksyms.S"), "-o", join(OBJ, "ksyms.o")]);
         run("ld", ["-T", "linker/kernel.ld", "-static", "-no-pie", "-nostdlib", "-z", "max-page-size=0x1000",
           "-o", output, ...objects, join(OBJ, "ksyms.o")]);
-        return parseNm(run("nm", ["-n", "-S", "--defined-only", output]));
+        return demangleWith(parseNm(run("nm", ["-n", "-S", "--defined-only", output])), wasmNames);
       };
+      const wasmNames = wasmFunctionNames(readFileSync(join(BUILD, "kernel.wasm")));
       const pass1 = link(join(BUILD, "aios-pass1.elf"), Buffer.alloc(0));
       const pass2 = link(DEBUG_ELF, encode(pass1));
       const moved = pass1.filter((s, i) => pass2[i]?.address !== s.address || pass2[i]?.name !== s.name);

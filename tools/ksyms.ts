@@ -38,3 +38,52 @@ export function encode(symbols: Symbol[]): Buffer {
   header.writeUInt32LE(symbols.length, 4);
   return Buffer.concat([header, entries, ...names]);
 }
+
+/** Function names from a wasm module's "name" custom section (subsection 1). */
+export function wasmFunctionNames(wasm: Uint8Array): string[] {
+  let at = 8;
+  const leb = (): number => {
+    let result = 0, shift = 0, byte: number;
+    do { byte = wasm[at++]; result += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return result;
+  };
+  const text = (length: number) => Buffer.from(wasm.subarray(at, (at += length))).toString("utf8");
+  const names: string[] = [];
+  while (at < wasm.length) {
+    const id = wasm[at++];
+    const size = leb();
+    const end = at + size;
+    if (id === 0 && text(leb()) === "name") {
+      while (at < end) {
+        const sub = wasm[at++];
+        const subSize = leb();
+        const subEnd = at + subSize;
+        if (sub === 1) {
+          for (let count = leb(); count > 0; count--) { leb(); names.push(text(leb())); }
+        }
+        at = subEnd;
+      }
+    }
+    at = end;
+  }
+  return names;
+}
+
+/** wasm2c 1.0.32 names a function "w2c_" + its wasm name with every other character as "_". */
+export function wasm2cName(name: string): string {
+  return "w2c_" + name.replace(/[^A-Za-z0-9_]/g, "_");
+}
+
+/** Replaces wasm2c's mangled names by the AssemblyScript ones where that is unambiguous. */
+export function demangleWith(symbols: Symbol[], wasmNames: string[]): Symbol[] {
+  const byMangled = new Map<string, string | null>();
+  for (const name of wasmNames) {
+    const mangled = wasm2cName(name);
+    byMangled.set(mangled, byMangled.has(mangled) ? null : name);
+  }
+  return symbols.map((s) => {
+    const base = s.name.replace(/\.(cold|part\.\d+|isra\.\d+|constprop\.\d+)$/, "");
+    const original = byMangled.get(base);
+    return original ? { ...s, name: original + s.name.slice(base.length) } : s;
+  });
+}

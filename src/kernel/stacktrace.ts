@@ -29,13 +29,40 @@ function frameLine(index: i32, rip: u64): void {
   log.writeRaw();
 }
 
-/** Prints the trace starting at `rip` and walking from frame pointer `rbp`. */
-export function print(rip: u64, rbp: u64): void {
+/** The first return address on the frame chain that lies in a function compiled
+ *  from the wasm module (its symbol carries the AssemblyScript path); 0 if none. */
+export function firstWasmFrame(rbp: u64): u64 {
+  let frame = rbp;
+  for (let depth = 0; depth < MAX_FRAMES && frame != 0 && (frame & 7) == 0 && onKernelStack(frame); depth++) {
+    const returnAddress = cpu.load64(frame + 8);
+    if (returnAddress == 0) return 0;
+    const index = symbols.find(returnAddress - 1);
+    if (index >= 0 && symbols.fromWasm(index)) return returnAddress - 1;
+    const next = cpu.load64(frame);
+    if (next <= frame) return 0;
+    frame = next;
+  }
+  return 0;
+}
+
+/**
+ * Prints the trace starting at `rip` and walking from frame pointer `rbp`. When
+ * `rip` lies in a hardware-gate primitive (a frameless leaf: gcc gives such
+ * functions no frame even with -fno-omit-frame-pointer), its caller is the
+ * return address on top of the stack at `rsp`; pass 0 when there is none.
+ */
+export function print(rip: u64, rbp: u64, rsp: u64 = 0): void {
   line.reset();
   line.text("stack trace:");
   log.writeRaw();
   let index = 0;
-  if (rip != 0) frameLine(index++, rip);
+  if (rip != 0) {
+    frameLine(index++, rip);
+    const symbol = symbols.find(rip);
+    if (rsp != 0 && symbol >= 0 && symbols.isGatePrimitive(symbol) && onKernelStack(rsp)) {
+      frameLine(index++, cpu.load64(rsp) - 1);
+    }
+  }
   let frame = rbp;
   while (index < MAX_FRAMES && frame != 0 && (frame & 7) == 0 && onKernelStack(frame)) {
     const returnAddress = cpu.load64(frame + 8);

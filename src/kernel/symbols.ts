@@ -11,6 +11,7 @@ const HEADER_SIZE: u64 = 8;
 const ENTRY_SIZE: u64 = 16;
 const NAME_LIMIT: i32 = 96;
 const WASM2C_PREFIX = "w2c_";
+const GATE_PREFIX = "Z_halZ_";
 
 let tableStart: u64 = 0;
 let tableEnd: u64 = 0;
@@ -53,16 +54,39 @@ export function find(address: u64): i32 {
 
 export function address(index: i32): u64 { return cpu.load64(entry(<u32>index)); }
 
+function nameAddress(index: i32): u64 {
+  return tableStart + HEADER_SIZE + <u64>entryCount * ENTRY_SIZE + <u64>cpu.load32(entry(<u32>index) + 12);
+}
+
+function nameStartsWith(index: i32, prefix: string): bool {
+  const at = nameAddress(index);
+  for (let i = 0; i < prefix.length; i++) {
+    if (at + <u64>i >= tableEnd || <i32>cpu.load8(at + <u64>i) != prefix.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** True for functions compiled from AssemblyScript: build.ts names them by their
+ *  wasm path, which always holds a '/' ("src/kernel/log/end", "~lib/..."). */
+export function fromWasm(index: i32): bool {
+  const at = nameAddress(index);
+  for (let i = 0; i < NAME_LIMIT && at + <u64>i < tableEnd; i++) {
+    const c = cpu.load8(at + <u64>i);
+    if (c == 0) return false;
+    if (c == 0x2f) return true;
+  }
+  return false;
+}
+
+/** True for the hardware-gate primitives in linker/hal.c: frameless leaf functions. */
+export function isGatePrimitive(index: i32): bool {
+  return nameStartsWith(index, GATE_PREFIX);
+}
+
 /** Appends the symbol's name to the line, without wasm2c's "w2c_" prefix. */
 export function appendName(index: i32): void {
-  const strings = tableStart + HEADER_SIZE + <u64>entryCount * ENTRY_SIZE;
-  let at = strings + <u64>cpu.load32(entry(<u32>index) + 12);
-  let skip = 0;
-  for (let i = 0; i < WASM2C_PREFIX.length && at + <u64>i < tableEnd; i++) {
-    if (<i32>cpu.load8(at + <u64>i) != WASM2C_PREFIX.charCodeAt(i)) break;
-    if (i == WASM2C_PREFIX.length - 1) skip = WASM2C_PREFIX.length;
-  }
-  at += <u64>skip;
+  let at = nameAddress(index);
+  if (nameStartsWith(index, WASM2C_PREFIX)) at += <u64>WASM2C_PREFIX.length;
   for (let i = 0; i < NAME_LIMIT && at < tableEnd; i++, at++) {
     const c = cpu.load8(at);
     if (c == 0) return;

@@ -2,6 +2,8 @@
 // unreachable, a bad indirect call, …). wasm2c calls wasm_rt_trap, whose glue
 // passes us the kind, the return address inside the trapping function and the
 // frame pointer. In the kernel module a trap is a bug: report it and stop.
+// The function named is the wasm function (as Binaryen left it after inlining)
+// whose code trapped: the first frame whose symbol came from the module.
 import * as line from "./line";
 import * as log from "./log";
 import * as panic from "./panic";
@@ -40,9 +42,9 @@ export function report(kind: u32, returnAddress: u64, framePointer: u64): void {
   line.text("WASM TRAP in kernel module: ");
   line.text(kindName(kind));
   line.text(" in function ");
-  const index = symbols.find(returnAddress - 1);
-  if (index < 0) line.text("?");
-  else symbols.appendName(index);
+  const location = stacktrace.firstWasmFrame(framePointer);
+  if (location == 0) line.text("?");
+  else symbols.appendLocation(location);
   log.writeRaw();
   stacktrace.print(0, framePointer);
   panic.halt();

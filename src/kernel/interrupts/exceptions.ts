@@ -87,5 +87,5 @@ export function report(interruptFrame: u64): void {
   }
   field(" cr3=", cpu.readCr3());
   log.writeRaw();
-  stacktrace.print(rip, frame.read(interruptFrame, frame.FRAME_RBP));
+  stacktrace.print(rip, frame.read(interruptFrame, frame.FRAME_RBP), frame.read(interruptFrame, frame.FRAME_RSP));
 }
