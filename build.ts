@@ -138,6 +138,8 @@ async function buildIso(output = ISO, cmdline = ""): Promise<void> {
   const config = [
     "set timeout=0",
     "set default=0",
+    "insmod all_video",           // a pixel framebuffer for the kernel where firmware has one
+    "set gfxpayload=keep",
     'menuentry "AIOS" {',
     `  multiboot2 /boot/aios.elf ${cmdline}`.trimEnd(),
     "  boot",

@@ -15,6 +15,8 @@
 
 #define MB2_HEADER_MAGIC      0xe85250d6
 #define MB2_ARCH_I386         0
+#define MB2_TAG_FRAMEBUFFER   5
+#define MB2_TAG_OPTIONAL      1
 #define MB2_BOOT_MAGIC        0x36d76289
 #define PVH_START_MAGIC       0x336ec578
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
@@ -43,6 +45,10 @@ mb2_header:
         .long MB2_ARCH_I386
         .long mb2_header_end - mb2_header
         .long 0x100000000 - (MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+        .balign 8                       /* framebuffer request: optional, any mode */
+        .short MB2_TAG_FRAMEBUFFER, MB2_TAG_OPTIONAL
+        .long 20
+        .long 0, 0, 0                   /* width, height, depth: no preference */
         .balign 8
         .short 0, 0                     /* end tag: type 0, flags 0 */
         .long 8

@@ -20,6 +20,12 @@ const DEFAULT_USABLE_LENGTH: u64 = 15 << 20;
 export function parse(magic: u32, address: u64): Errno {
   info.reset();
   memorymap.reset();
+  log.begin(log.Level.Debug);
+  line.text("boot: loader magic ");
+  line.hex(magic);
+  line.text(", information at ");
+  line.hex(address);
+  log.end();
   let status: Errno;
   if (magic == pvh.START_MAGIC) {
     status = pvh.parse(address);

@@ -27,6 +27,7 @@ const MMAP_ENTRY_MIN_SIZE: u32 = 24;
 const MMAP_HEADER_SIZE: u32 = 16;
 const MODULE_HEADER_SIZE: u32 = 16;
 const FRAMEBUFFER_MIN_SIZE: u32 = 30;
+const FRAMEBUFFER_TYPE_EGA_TEXT: u8 = 2;
 const MEMINFO_SIZE: u32 = 16;
 const RSDP_V1_LENGTH: u32 = 20;
 const KIB: u64 = 1024;
@@ -115,6 +116,7 @@ export function parse(address: u64): Errno {
       if (memoryMapTag(tag, type, offset, size)) haveMap = true;
     } else if (type == TAG_FRAMEBUFFER) {
       if (size < FRAMEBUFFER_MIN_SIZE) warnTag("framebuffer tag too small", type, offset, size);
+      else if (physical.read8(tag + 29) == FRAMEBUFFER_TYPE_EGA_TEXT) log.debug("multiboot2: text-mode console, no pixel framebuffer");
       else info.setFramebuffer(physical.read64(tag + 8), physical.read32(tag + 16), physical.read32(tag + 20),
         physical.read32(tag + 24), physical.read8(tag + 28));
     } else if (type == TAG_ACPI_OLD || type == TAG_ACPI_NEW) {
