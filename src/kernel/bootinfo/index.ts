@@ -16,16 +16,15 @@ export { info, memorymap, rsdp };
 const DEFAULT_USABLE_BASE: u64 = 1 << 20;
 const DEFAULT_USABLE_LENGTH: u64 = 15 << 20;
 
+let loaderMagic: u32 = 0;
+let loaderInformation: u64 = 0;
+
 /** Parses whatever the loader passed; returns the parser's verdict (Ok when whole). */
 export function parse(magic: u32, address: u64): Errno {
   info.reset();
   memorymap.reset();
-  log.begin(log.Level.Debug);
-  line.text("boot: loader magic ");
-  line.hex(magic);
-  line.text(", information at ");
-  line.hex(address);
-  log.end();
+  loaderMagic = magic;
+  loaderInformation = address;
   let status: Errno;
   if (magic == pvh.START_MAGIC) {
     status = pvh.parse(address);
@@ -55,6 +54,12 @@ export function parse(magic: u32, address: u64): Errno {
 
 /** Logs the normalised boot information at debug level (info for the summary). */
 export function report(): void {
+  log.begin(log.Level.Debug);
+  line.text("boot: loader magic ");
+  line.hex(loaderMagic);
+  line.text(", information at ");
+  line.hex(loaderInformation);
+  log.end();
   for (let i = 0; i < memorymap.count(); i++) {
     log.begin(log.Level.Debug);
     line.text("memory: ");
