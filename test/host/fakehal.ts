@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 export const DIRECT_MAP_BASE = 0xffff_8000_0000_0000n;
 const BOOT_MAPPED_LIMIT = 4n << 30n;
 const COM1 = 0x3f8;
+const COM1_LINE_CONTROL = COM1 + 3;
 const COM1_LINE_STATUS = COM1 + 5;
 const COM1_SCRATCH = COM1 + 7;
 const PIT_SPEAKER = 0x61;
@@ -21,22 +22,23 @@ export class FakeMachine {
   exitCode: number | null = null;
   tsc = 0n;
   scratch = 0;
+  divisorLatch = false;            // DLAB: data-port writes set the baud divisor
   layout = new Map<number, bigint>();
 
   addPhysical(base: bigint | number, bytes: Uint8Array): void { this.physical.push({ base: BigInt(base), bytes }); }
   addVirtual(base: bigint, bytes: Uint8Array): void { this.virtual.push({ base, bytes }); }
 
   private byte(address: bigint): number {
-    if (address >= DIRECT_MAP_BASE) {
+    for (const r of this.virtual) {
+      if (address >= r.base && address < r.base + BigInt(r.bytes.length)) return r.bytes[Number(address - r.base)];
+    }
+    if (address >= DIRECT_MAP_BASE && address < DIRECT_MAP_BASE + (1n << 46n)) {
       const physical = address - DIRECT_MAP_BASE;
       if (physical >= BOOT_MAPPED_LIMIT) throw new Error(`read of physical ${physical.toString(16)} outside the boot mapping`);
       for (const r of this.physical) {
         if (physical >= r.base && physical < r.base + BigInt(r.bytes.length)) return r.bytes[Number(physical - r.base)];
       }
       return 0;                           // RAM nobody wrote: zeros
-    }
-    for (const r of this.virtual) {
-      if (address >= r.base && address < r.base + BigInt(r.bytes.length)) return r.bytes[Number(address - r.base)];
     }
     throw new Error(`read of unmapped kernel address ${address.toString(16)}`);
   }
@@ -52,7 +54,8 @@ export class FakeMachine {
     return {
       hal: {
         outb: (port: number, value: number) => {
-          if (port === COM1) this.serial += String.fromCharCode(value);
+          if (port === COM1_LINE_CONTROL) this.divisorLatch = (value & 0x80) !== 0;
+          else if (port === COM1 && !this.divisorLatch) this.serial += String.fromCharCode(value);
           else if (port === COM1_SCRATCH) this.scratch = value;
           else if (port === DEBUG_EXIT) this.exitCode = value;
         },
