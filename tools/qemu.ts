@@ -1,8 +1,8 @@
 // qemu.ts — one way to start QEMU for `npm start`, the guest tests and the
 // benchmarks: KVM when /dev/kvm is usable, TCG otherwise (and it says which),
 // isa-debug-exit for the test protocol, serial on a pipe or the terminal.
-import { spawn } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { accessSync, constants, existsSync } from "node:fs";
 
 export const OVMF = "/usr/share/ovmf/OVMF.fd";
 
@@ -26,13 +26,34 @@ export function kvmUsable(): boolean {
   }
 }
 
-export function accelerator(): string { return kvmUsable() ? "kvm" : "tcg"; }
+const PROBE_ELF = "build/aios.elf";
+const PROBE_TIMEOUT_MS = 15_000;
+let chosen: string | undefined;
+
+/**
+ * "kvm" or "tcg". AIOS_ACCEL forces one. Otherwise a /dev/kvm that opens is not
+ * enough (nested setups refuse MSRs or fail to emulate SSE): KVM is used only if
+ * the built kernel boots to its pass under it, tried once per process.
+ */
+export function accelerator(): string {
+  if (chosen) return chosen;
+  const forced = process.env.AIOS_ACCEL;
+  if (forced === "kvm" || forced === "tcg") return (chosen = forced);
+  if (!kvmUsable() || !existsSync(PROBE_ELF)) return (chosen = "tcg");
+  const probe = spawnSync("qemu-system-x86_64", ["-machine", "q35", "-accel", "kvm", "-cpu", "host", "-m", "128M",
+    "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x01", "-serial", "null",
+    "-monitor", "none", "-kernel", PROBE_ELF, "-append", "aios.test=boot"], { timeout: PROBE_TIMEOUT_MS, stdio: "ignore" });
+  chosen = probe.status === STATUS_PASS ? "kvm" : "tcg";
+  if (chosen === "tcg") console.error("qemu: /dev/kvm is present but AIOS does not run under it here; using TCG");
+  process.env.AIOS_ACCEL = chosen;            // children (test runners) inherit the verdict
+  return chosen;
+}
 
 export function qemuArgs(options: BootOptions): string[] {
   const args = [
     "-machine", options.machine ?? "q35",
     "-accel", accelerator(),
-    "-cpu", "max",
+    "-cpu", accelerator() === "kvm" ? "host" : "max",
     "-m", options.memory ?? "128M",
     "-smp", String(options.smp ?? 1),
     "-display", "none",

@@ -1,0 +1,13 @@
+// Scenario wasm-trap: an out-of-bounds load in AssemblyScript is caught by
+// wasm2c's bounds check and reported with the trap kind and the function.
+import { test } from "uvu";
+import { expectOutput, expectStatus, scenario, STATUS_PANIC } from "./harness.ts";
+
+test("a wasm trap names its kind and the AssemblyScript function", async () => {
+  const result = await scenario("wasm-trap");
+  expectStatus(result, STATUS_PANIC);
+  expectOutput(result, /WASM TRAP in kernel module: out-of-bounds memory access in function src\/kernel\/selftest\/scenarios\/wasmOutOfBounds\+0x/);
+  expectOutput(result, /stack trace:/);
+});
+
+test.run();
