@@ -1,8 +1,8 @@
-// asc.ts — compiles AssemblyScript modules in this one Node process (the
-// compiler's start-up is most of a small build's time), and checks each module
-// imports only what its layer allows.
-import asc from "assemblyscript/asc";
+// asc.ts — compiles AssemblyScript modules, all in one Node process, and checks
+// that each module imports only what its layer allows.
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 export interface ModuleSpec {
   entry: string;              // the module's index.ts
@@ -13,10 +13,16 @@ export interface ModuleSpec {
 /** The flags every AIOS module is built with (the kernel: no GC, names kept for traces). */
 export const ASC_FLAGS = ["-O3", "--runtime", "stub", "--debug", "--noAssert"];
 
-export async function compile(spec: ModuleSpec): Promise<void> {
-  const { error, stderr } = await asc.main([spec.entry, ...ASC_FLAGS, "-o", spec.output], {});
-  if (error) throw new Error(`asc failed for ${spec.entry}:\n${stderr.toString()}`);
-  checkImports(spec);
+/** Compiles every module given in one Node process (tools/asc-worker.mjs), then
+ *  checks each one's imports. */
+export function compile(...specs: ModuleSpec[]): void {
+  const request = specs.map((s) => ({ entry: s.entry, output: s.output, flags: ASC_FLAGS }));
+  const worker = fileURLToPath(new URL("./asc-worker.mjs", import.meta.url));
+  const result = spawnSync(process.execPath, [worker, JSON.stringify(request)], {
+    encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  if (result.status !== 0) throw new Error(result.stderr || `asc worker exited with ${result.status}`);
+  specs.forEach(checkImports);
 }
 
 /** Refuses a module that imports from a module its layer may not use. */

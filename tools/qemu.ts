@@ -77,7 +77,13 @@ export const STATUS_PASS = 33;
 export const STATUS_FAIL = 35;
 export const STATUS_PANIC = 37;
 
-export interface BootResult { status: number | null; output: string; timedOut: boolean; milliseconds: number }
+export interface BootResult {
+  status: number | null;
+  output: string;
+  timedOut: boolean;
+  milliseconds: number;        // launch to exit
+  matchedMilliseconds?: number; // launch to the moment `stopWhen` matched
+}
 
 /**
  * Boots, collecting serial output, until QEMU exits, `stopWhen` matches the
@@ -90,18 +96,22 @@ export function boot(options: BootOptions, timeoutMs: number, stopWhen?: RegExp)
   });
   let output = "";
   let timedOut = false;
+  let matchedMilliseconds: number | undefined;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
     const collect = (data: Buffer) => {
       output += data.toString("latin1");
-      if (stopWhen && stopWhen.test(output)) child.kill("SIGKILL");
+      if (stopWhen && matchedMilliseconds === undefined && stopWhen.test(output)) {
+        matchedMilliseconds = performance.now() - started;
+        child.kill("SIGKILL");
+      }
     };
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
     child.on("error", (error) => { clearTimeout(timer); reject(error); });
     child.on("close", (status) => {
       clearTimeout(timer);
-      resolve({ status, output, timedOut, milliseconds: performance.now() - started });
+      resolve({ status, output, timedOut, milliseconds: performance.now() - started, matchedMilliseconds });
     });
   });
 }

@@ -1,23 +1,12 @@
 // toolchain.ts — the host tools the build needs, and the Debian package that
 // brings each, so a missing one is named precisely instead of failing obscurely.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 export interface Tool { command: string; debianPackage: string; purpose: string }
 
-export const TOOLS: Record<string, Tool> = {
-  wasm2c: { command: "wasm2c", debianPackage: "wabt", purpose: "wasm to C" },
-  gcc: { command: "gcc", debianPackage: "gcc", purpose: "C and assembly" },
-  ld: { command: "ld", debianPackage: "binutils", purpose: "linking" },
-  nm: { command: "nm", debianPackage: "binutils", purpose: "the kernel symbol table" },
-  grubMkrescue: { command: "grub-mkrescue", debianPackage: "grub-common", purpose: "ISO images" },
-  grubPc: { command: "/usr/lib/grub/i386-pc/modinfo.sh", debianPackage: "grub-pc-bin", purpose: "BIOS boot in the ISO" },
-  grubEfi: { command: "/usr/lib/grub/x86_64-efi/modinfo.sh", debianPackage: "grub-efi-amd64-bin", purpose: "UEFI boot in the ISO" },
-  xorriso: { command: "xorriso", debianPackage: "xorriso", purpose: "ISO images" },
-  mformat: { command: "mformat", debianPackage: "mtools", purpose: "the ISO's EFI partition" },
-  qemu: { command: "qemu-system-x86_64", debianPackage: "qemu-system-x86", purpose: "booting AIOS" },
-  ovmf: { command: "/usr/share/ovmf/OVMF.fd", debianPackage: "ovmf", purpose: "UEFI firmware for QEMU" },
-};
+/** Shared with tools/setup.mjs, which installs them before node_modules exist. */
+export const TOOLS: Record<string, Tool> = JSON.parse(readFileSync(new URL("./debian-tools.json", import.meta.url), "utf8"));
 
 /** The wasm2c naming scheme the glue in linker/ is written against. */
 export const SUPPORTED_WABT = "1.0.32";

@@ -1,0 +1,88 @@
+// run.ts — `npm run bench`: sizes, build times and boot time, each boot figure
+// next to QEMU's own floor measured in the same run (these machines are shared
+// and noisy: ratios and medians, never absolute thresholds).
+//
+//   ELF and ISO size                     target: ELF <= 256 KiB
+//   clean build, rebuild after one .ts   target: rebuild <= 5 s
+//   launch -> "AIOS ready" under -kernel, median of 5, / floor median of 5
+//                                        target: <= 1.5x the floor
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accelerator, boot } from "../tools/qemu.ts";
+
+const RUNS = 5;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const seconds = (ms: number) => (ms / 1000).toFixed(2) + " s";
+
+function timed(args: string[]): number {
+  const started = performance.now();
+  const result = spawnSync("npx", ["zx", "build.ts", ...args], { env: { ...process.env, NODE_OPTIONS: "--import=tsx" }, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`build.ts ${args.join(" ")} failed:\n${result.stderr}${result.stdout}`);
+  return performance.now() - started;
+}
+
+function buildFloor(): string {
+  mkdirSync("build/bench", { recursive: true });
+  const run = (cmd: string, args: string[]) => {
+    const r = spawnSync(cmd, args, { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+  };
+  run("gcc", ["-c", "bench/floor.S", "-o", "build/bench/floor.o"]);
+  run("ld", ["-T", "bench/floor.ld", "-static", "-no-pie", "-nostdlib", "-z", "max-page-size=0x1000", "-o", "build/bench/floor.elf", "build/bench/floor.o"]);
+  return "build/bench/floor.elf";
+}
+
+async function main() {
+  console.log(`AIOS benchmarks (QEMU ${accelerator()}, median of ${RUNS})\n`);
+
+  // ---- build times: clean, then a one-file change and back
+  rmSync("build", { recursive: true, force: true });
+  const clean = timed(["build"]);
+  const probe = "src/kernel/version.ts";
+  const original = readFileSync(probe, "utf8");
+  const rebuilds: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      // a change that reaches the image: every step after asc reruns too
+      writeFileSync(probe, original.replace(/VERSION = "([^"]*)"/, `VERSION = "$1-bench${i}"`));
+      rebuilds.push(timed(["build"]));
+      writeFileSync(probe, original);
+    }
+  } finally {
+    writeFileSync(probe, original);
+  }
+  timed(["build"]);
+  timed(["iso"]);
+  const elf = statSync("build/aios.elf").size;
+  const iso = statSync("images/aios.iso").size;
+
+  // ---- boot: floor and AIOS interleaved so drift hits both alike
+  const floorElf = buildFloor();
+  const floor: number[] = [];
+  const ready: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const f = await boot({ kernel: floorElf }, 30_000);
+    if (f.status !== 33) throw new Error(`floor guest did not exit cleanly (status ${f.status})`);
+    floor.push(f.milliseconds);
+    const r = await boot({ kernel: "build/aios.elf" }, 60_000, /AIOS ready/);
+    if (r.matchedMilliseconds === undefined) throw new Error(`AIOS did not reach the ready line:\n${r.output}`);
+    ready.push(r.matchedMilliseconds);
+  }
+
+  const rows: [string, string, string][] = [
+    ["build/aios.elf", `${(elf / 1024).toFixed(1)} KiB`, `target <= 256 KiB: ${elf <= 256 * 1024 ? "met" : "MISSED"}`],
+    ["images/aios.iso", `${(iso / 1024 / 1024).toFixed(1)} MiB`, "GRUB BIOS + UEFI"],
+    ["clean build", seconds(clean), "includes Node and compiler start-up"],
+    ["rebuild, one .ts changed", seconds(median(rebuilds)), `target <= 5 s: ${median(rebuilds) <= 5000 ? "met" : "MISSED"}`],
+    ["QEMU floor (launch to exit)", `${median(floor).toFixed(0)} ms`, `runs: ${floor.map((v) => v.toFixed(0)).join(", ")}`],
+    ["launch to AIOS ready (-kernel)", `${median(ready).toFixed(0)} ms`, `runs: ${ready.map((v) => v.toFixed(0)).join(", ")}`],
+    ["ready / floor", (median(ready) / median(floor)).toFixed(2) + "x", `target <= 1.5x: ${median(ready) / median(floor) <= 1.5 ? "met" : "MISSED"}`],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(10)}  ${note}`);
+}
+
+main().catch((error) => {
+  console.error(`bench: ${error.message}`);
+  process.exit(1);
+});
