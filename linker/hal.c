@@ -66,10 +66,12 @@ u64 Z_halZ_layoutAddress(H, u32 which) {
 }
 
 /* Deliberate exceptions for the guest test scenarios (ProvokedException). */
+#define UNMAPPED_STACK 0x4000000000ull   /* 256 GiB: not mapped by the boot page tables */
 void Z_halZ_provokeException(H, u32 kind) {
     switch (kind) {
     case 0: { uint32_t zero = 0; __asm__ volatile("xor %%edx, %%edx; mov $1, %%eax; divl %0" : : "r"(zero) : "eax", "edx"); break; }
     case 1: __asm__ volatile("ud2"); break;
     case 2: __asm__ volatile("int3"); break;
+    case 3: __asm__ volatile("mov %0, %%rsp; int3" : : "r"(UNMAPPED_STACK) : "memory"); break;
     }
 }

@@ -54,5 +54,7 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 @external("hal", "layoutAddress") export declare function layoutAddress(which: Layout): u64;
 
 // ---- deliberate CPU exceptions, for the guest test scenarios only
-export const enum ProvokedException { DivideError = 0, InvalidOpcode = 1, Breakpoint = 2 }
+/** DoubleFault: a breakpoint with the stack pointer on an unmapped page, so the
+ *  CPU cannot deliver it, nor the page fault that follows, and raises #DF. */
+export const enum ProvokedException { DivideError = 0, InvalidOpcode = 1, Breakpoint = 2, DoubleFault = 3 }
 @external("hal", "provokeException") export declare function provokeException(kind: ProvokedException): void;

@@ -24,6 +24,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "pagefault")) return scenarios.pageFault;
   if (nameIs(source, length, "invalid-opcode")) return scenarios.invalidOpcode;
   if (nameIs(source, length, "divide-error")) return scenarios.divideError;
+  if (nameIs(source, length, "double-fault")) return scenarios.doubleFault;
   if (nameIs(source, length, "wasm-trap")) return scenarios.wasmOutOfBounds;
   if (nameIs(source, length, "panic")) return scenarios.deliberatePanic;
   return null;

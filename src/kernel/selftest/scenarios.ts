@@ -31,6 +31,12 @@ export function divideError(): bool {
   return false;
 }
 
+/** #DF must arrive on its own IST stack, since the kernel stack is unusable. */
+export function doubleFault(): bool {
+  cpu.provokeException(cpu.ProvokedException.DoubleFault);
+  return false;
+}
+
 /** A load outside the module's linear memory: wasm2c's bounds check traps. */
 export function wasmOutOfBounds(): bool {
   sink = load<u32>(OUT_OF_BOUNDS_OFFSET + <usize>sink);
