@@ -169,13 +169,16 @@ async function buildHost(): Promise<void> {
   });
 }
 
+const VALUE_OPTIONS = ["--cmdline", "--out", "--memory", "--smp"];
+
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 async function main(): Promise<void> {
-  const command = process.argv.slice(2).find((a) => !a.startsWith("-") && !a.endsWith("build.ts")) ?? "build";
+  const args = process.argv.slice(2).filter((a) => !a.endsWith("build.ts"));
+  const command = args.find((a, i) => !a.startsWith("-") && !VALUE_OPTIONS.includes(args[i - 1])) ?? "build";
   const started = performance.now();
   switch (command) {
     case "build":
