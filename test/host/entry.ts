@@ -13,6 +13,8 @@ import * as clock from "../../src/kernel/clock";
 import { VERSION } from "../../src/kernel/version";
 
 export { kmain, interrupt, trap } from "../../src/kernel/index";
+// Per-subsystem test exports live in entries/ (one file each).
+export * from "./entries/heap";
 
 export function consoleInit(): bool { return uart.init(); }
 
