@@ -23,7 +23,11 @@ u32 Z_halZ_load8(H, u64 a) { return *(volatile uint8_t *)a; }
 u32 Z_halZ_load16(H, u64 a) { return *(volatile uint16_t *)a; }
 u32 Z_halZ_load32(H, u64 a) { return *(volatile uint32_t *)a; }
 u64 Z_halZ_load64(H, u64 a) { return *(volatile uint64_t *)a; }
+void Z_halZ_store8(H, u64 a, u32 v) { *(volatile uint8_t *)a = (uint8_t)v; }
+void Z_halZ_store16(H, u64 a, u32 v) { *(volatile uint16_t *)a = (uint16_t)v; }
+void Z_halZ_store32(H, u64 a, u32 v) { *(volatile uint32_t *)a = v; }
 void Z_halZ_store64(H, u64 a, u64 v) { *(volatile uint64_t *)a = v; }
+void Z_halZ_zero(H, u64 a, u64 n) { __asm__ volatile("rep stosb" : "+D"(a), "+c"(n) : "a"(0) : "memory"); }
 
 u64 Z_halZ_rdtsc(H) { uint32_t lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((u64)hi << 32) | lo; }
 u32 Z_halZ_cpuid(H, u32 leaf, u32 subleaf, u32 which) {
@@ -35,6 +39,8 @@ u64 Z_halZ_readCr0(H) { u64 v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); retu
 u64 Z_halZ_readCr2(H) { u64 v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 u64 Z_halZ_readCr3(H) { u64 v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 u64 Z_halZ_readCr4(H) { u64 v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+void Z_halZ_writeCr3(H, u64 v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
+void Z_halZ_invalidatePage(H, u64 a) { __asm__ volatile("invlpg (%0)" : : "r"(a) : "memory"); }
 u64 Z_halZ_frameAddress(H) { return (u64)__builtin_frame_address(0); }
 void Z_halZ_halt(H) { __asm__ volatile("hlt"); }
 void Z_halZ_disableInterrupts(H) { __asm__ volatile("cli"); }

@@ -31,7 +31,12 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 @external("hal", "load16") export declare function load16(address: u64): u16;
 @external("hal", "load32") export declare function load32(address: u64): u32;
 @external("hal", "load64") export declare function load64(address: u64): u64;
+@external("hal", "store8") export declare function store8(address: u64, value: u8): void;
+@external("hal", "store16") export declare function store16(address: u64, value: u16): void;
+@external("hal", "store32") export declare function store32(address: u64, value: u32): void;
 @external("hal", "store64") export declare function store64(address: u64, value: u64): void;
+/** Zeroes `length` bytes at a kernel virtual address (one call per page, not per word). */
+@external("hal", "zero") export declare function zero(address: u64, length: u64): void;
 
 // ---- CPU state
 @external("hal", "rdtsc") export declare function rdtsc(): u64;
@@ -40,6 +45,10 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 @external("hal", "readCr2") export declare function readCr2(): u64;
 @external("hal", "readCr3") export declare function readCr3(): u64;
 @external("hal", "readCr4") export declare function readCr4(): u64;
+/** Loads a new top-level page table (flushes non-global TLB entries). */
+@external("hal", "writeCr3") export declare function writeCr3(value: u64): void;
+/** Drops the TLB entry for one virtual address. */
+@external("hal", "invalidatePage") export declare function invalidatePage(address: u64): void;
 /** The caller's frame pointer, for stack traces that start where we are. */
 @external("hal", "frameAddress") export declare function frameAddress(): u64;
 @external("hal", "halt") export declare function halt(): void;

@@ -16,6 +16,14 @@ export function read16(address: u64): u16 { return cpu.load16(DIRECT_MAP_BASE + 
 export function read32(address: u64): u32 { return cpu.load32(DIRECT_MAP_BASE + address); }
 export function read64(address: u64): u64 { return cpu.load64(DIRECT_MAP_BASE + address); }
 
+export function write8(address: u64, value: u8): void { cpu.store8(DIRECT_MAP_BASE + address, value); }
+export function write32(address: u64, value: u32): void { cpu.store32(DIRECT_MAP_BASE + address, value); }
+export function write64(address: u64, value: u64): void { cpu.store64(DIRECT_MAP_BASE + address, value); }
+export function zero(address: u64, length: u64): void { cpu.zero(DIRECT_MAP_BASE + address, length); }
+
+/** The kernel virtual address of a physical one (through the direct map). */
+export function toVirtual(address: u64): u64 { return DIRECT_MAP_BASE + address; }
+
 /** Copies a NUL-terminated string (at most `capacity` bytes) into linear memory;
  *  returns its length, or -1 when no NUL was found within `capacity`. */
 export function copyString(address: u64, destination: usize, capacity: i32): i32 {

@@ -15,6 +15,7 @@ import { VERSION } from "../../src/kernel/version";
 export { kmain, interrupt, trap } from "../../src/kernel/index";
 // Per-subsystem test exports live in entries/ (one file each).
 export * from "./entries/heap";
+export * from "./entries/frames";
 
 export function consoleInit(): bool { return uart.init(); }
 

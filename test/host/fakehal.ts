@@ -15,8 +15,10 @@ const DEBUG_EXIT = 0xf4;
 
 interface Region { base: bigint; bytes: Uint8Array }
 
+const PAGE = 4096n;
+
 export class FakeMachine {
-  physical: Region[] = [];
+  pages = new Map<bigint, Uint8Array>();   // physical memory, 4 KiB pages, made on first write
   virtual: Region[] = [];
   serial = "";
   exitCode: number | null = null;
@@ -25,22 +27,37 @@ export class FakeMachine {
   divisorLatch = false;            // DLAB: data-port writes set the baud divisor
   layout = new Map<number, bigint>();
 
-  addPhysical(base: bigint | number, bytes: Uint8Array): void { this.physical.push({ base: BigInt(base), bytes }); }
+  addPhysical(base: bigint | number, bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i++) this.writePhysical(BigInt(base) + BigInt(i), bytes[i]);
+  }
   addVirtual(base: bigint, bytes: Uint8Array): void { this.virtual.push({ base, bytes }); }
+
+  private physicalOf(address: bigint): bigint {
+    if (address >= DIRECT_MAP_BASE && address < DIRECT_MAP_BASE + (1n << 46n)) {
+      const physical = address - DIRECT_MAP_BASE;
+      if (physical >= this.mappedLimit) throw new Error(`access to physical ${physical.toString(16)} outside the mapping`);
+      return physical;
+    }
+    return -1n;
+  }
+
+  /** How much physical memory the direct map covers (the boot tables: 4 GiB). */
+  mappedLimit = BOOT_MAPPED_LIMIT;
+
+  writePhysical(physical: bigint, value: number): void {
+    const index = physical / PAGE;
+    let page = this.pages.get(index);
+    if (!page) this.pages.set(index, (page = new Uint8Array(Number(PAGE))));
+    page[Number(physical % PAGE)] = value;
+  }
 
   private byte(address: bigint): number {
     for (const r of this.virtual) {
       if (address >= r.base && address < r.base + BigInt(r.bytes.length)) return r.bytes[Number(address - r.base)];
     }
-    if (address >= DIRECT_MAP_BASE && address < DIRECT_MAP_BASE + (1n << 46n)) {
-      const physical = address - DIRECT_MAP_BASE;
-      if (physical >= BOOT_MAPPED_LIMIT) throw new Error(`read of physical ${physical.toString(16)} outside the boot mapping`);
-      for (const r of this.physical) {
-        if (physical >= r.base && physical < r.base + BigInt(r.bytes.length)) return r.bytes[Number(physical - r.base)];
-      }
-      return 0;                           // RAM nobody wrote: zeros
-    }
-    throw new Error(`read of unmapped kernel address ${address.toString(16)}`);
+    const physical = this.physicalOf(address);
+    if (physical < 0n) throw new Error(`read of unmapped kernel address ${address.toString(16)}`);
+    return this.pages.get(physical / PAGE)?.[Number(physical % PAGE)] ?? 0;   // RAM nobody wrote: zeros
   }
 
   private read(signedAddress: bigint, size: number): bigint {
@@ -48,6 +65,23 @@ export class FakeMachine {
     let value = 0n;
     for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(this.byte(address + BigInt(i)));
     return value;
+  }
+
+  private write(signedAddress: bigint, size: number, value: bigint): void {
+    const physical = this.physicalOf(BigInt.asUintN(64, signedAddress));
+    if (physical < 0n) throw new Error(`write to unmapped kernel address ${BigInt.asUintN(64, signedAddress).toString(16)}`);
+    for (let i = 0; i < size; i++) this.writePhysical(physical + BigInt(i), Number((BigInt.asUintN(64, value) >> BigInt(8 * i)) & 0xffn));
+  }
+
+  private zero(signedAddress: bigint, length: bigint): void {
+    const start = this.physicalOf(BigInt.asUintN(64, signedAddress));
+    if (start < 0n) throw new Error("zero of unmapped kernel memory");
+    for (let at = start; at < start + BigInt.asUintN(64, length);) {
+      const page = this.pages.get(at / PAGE);
+      const inPage = PAGE - (at % PAGE);
+      if (page) page.fill(0, Number(at % PAGE), Number(at % PAGE + inPage));
+      at += inPage;
+    }
   }
 
   imports(): WebAssembly.Imports {
@@ -69,7 +103,12 @@ export class FakeMachine {
         load16: (a: bigint) => Number(this.read(a, 2)),
         load32: (a: bigint) => Number(this.read(a, 4)),
         load64: (a: bigint) => BigInt.asUintN(64, this.read(a, 8)),
-        store64: () => { throw new Error("store64 in a host test"); },
+        store8: (a: bigint, v: number) => this.write(a, 1, BigInt(v)),
+        store16: (a: bigint, v: number) => this.write(a, 2, BigInt(v)),
+        store32: (a: bigint, v: number) => this.write(a, 4, BigInt(v)),
+        store64: (a: bigint, v: bigint) => this.write(a, 8, v),
+        zero: (a: bigint, n: bigint) => this.zero(a, n),
+        writeCr3: () => {}, invalidatePage: () => {},
         rdtsc: () => (this.tsc += 1000n),
         cpuid: () => 0,
         readCr0: () => 0n, readCr2: () => 0n, readCr3: () => 0n, readCr4: () => 0n,
