@@ -59,40 +59,60 @@ const CFLAGS = [
   "-fno-ipa-sra", "-fno-optimize-sibling-calls",
   // ...but wasm2c's memory-access helpers (declared inline) must always inline.
   "-Dinline=inline __attribute__((always_inline))",
-  "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0",   // explicit bounds checks until issue 3's guard pages
 ];
+
+/**
+ * The wasm modules linked into the image. The kernel keeps wasm2c's explicit
+ * bounds checks (its memory is not in a guarded slot); services rely on guard
+ * pages unless AIOS_BOUNDS_CHECKS=1. probe_checked is probe's wasm again, with
+ * explicit checks, for the bounds-check benchmark.
+ */
+interface ModuleBuild { name: string; entry?: string; wasmOf?: string; imports: string[]; boundsChecks: boolean }
+const SERVICE_BOUNDS_CHECKS = process.env.AIOS_BOUNDS_CHECKS === "1";
+const MODULES: ModuleBuild[] = [
+  { name: "kernel", entry: "src/kernel/index.ts", imports: ["hal"], boundsChecks: true },
+  { name: "probe", entry: "src/services/probe/index.ts", imports: [], boundsChecks: SERVICE_BOUNDS_CHECKS },
+  { name: "probe_checked", wasmOf: "probe", imports: [], boundsChecks: true },
+];
+const wasmPath = (m: ModuleBuild) => join(BUILD, `${m.wasmOf ?? m.name}.wasm`);
 
 async function buildElf(): Promise<void> {
   requireTools(["wasm2c", "gcc", "ld", "nm"]);
   checkWabtVersion();
   mkdirSync(OBJ, { recursive: true });
   const sources = filesUnder("src", /\.ts$/);
+  const compiled = MODULES.filter((m) => m.entry);
 
   await step({
-    name: "asc kernel", inputs: sources, extra: ["asc-flags-1"], outputs: [join(BUILD, "kernel.wasm")],
-    run: () => compile({ entry: "src/kernel/index.ts", output: join(BUILD, "kernel.wasm"), allowedImportModules: ["hal"] }),
+    name: "asc modules", inputs: sources, extra: ["asc-flags-1", ...compiled.map((m) => m.name)],
+    outputs: compiled.map(wasmPath),
+    run: () => compile(...compiled.map((m) => ({ entry: m.entry!, output: wasmPath(m), allowedImportModules: m.imports }))),
   });
 
-  await step({
-    name: "wasm2c kernel", inputs: [join(BUILD, "kernel.wasm")], extra: ["1.0.32"],
-    outputs: [join(BUILD, "kernel.c"), join(BUILD, "kernel.h")],
-    run: () => {
-      run("wasm2c", [join(BUILD, "kernel.wasm"), "-n", "kernel", "-o", join(BUILD, "kernel.c")]);
-      mkdirSync(join(BUILD, "include"), { recursive: true });
-      copyFileSync("/usr/include/wasm-rt.h", join(BUILD, "include", "wasm-rt.h"));
-    },
-  });
+  for (const m of MODULES) {
+    await step({
+      name: `wasm2c ${m.name}`, inputs: [wasmPath(m)], extra: ["1.0.32"],
+      outputs: [join(BUILD, `${m.name}.c`), join(BUILD, `${m.name}.h`)],
+      run: () => { run("wasm2c", [wasmPath(m), "-n", m.name, "-o", join(BUILD, `${m.name}.c`)]); },
+    });
+  }
+  mkdirSync(join(BUILD, "include"), { recursive: true });
+  copyFileSync("/usr/include/wasm-rt.h", join(BUILD, "include", "wasm-rt.h"));
 
   const includes = ["-isystem", gccInclude(), "-Ilinker/include", "-Iasm", `-I${BUILD}`, `-I${join(BUILD, "include")}`];
-  const headers = [...filesUnder("linker", /\.h$/), ...filesUnder("asm", /\.h$/), join(BUILD, "kernel.h")];
-  const cSources = [join(BUILD, "kernel.c"), ...filesUnder("linker", /\.c$/)];
+  const headers = [...filesUnder("linker", /\.h$/), ...filesUnder("asm", /\.h$/), ...MODULES.map((m) => join(BUILD, `${m.name}.h`))];
+  const memcheck = (checks: boolean) => [`-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=${checks ? 0 : 1}`, "-DWASM_RT_USE_STACK_DEPTH_COUNT=1"];
+  const cSources: [string, string[]][] = [
+    ...MODULES.map((m): [string, string[]] => [join(BUILD, `${m.name}.c`), memcheck(m.boundsChecks)]),
+    ...filesUnder("linker", /\.c$/).map((f): [string, string[]] => [f, memcheck(true)]),
+  ];
   const objects: string[] = [];
-  for (const source of cSources) {
+  for (const [source, defines] of cSources) {
     const object = join(OBJ, basename(source).replace(/\.c$/, ".o"));
     objects.push(object);
     await step({
-      name: `cc ${source}`, inputs: [source, ...headers], extra: CFLAGS, outputs: [object],
-      run: () => { run("gcc", [...CFLAGS, ...includes, "-c", source, "-o", object]); },
+      name: `cc ${source}`, inputs: [source, ...headers], extra: [...CFLAGS, ...defines], outputs: [object],
+      run: () => { run("gcc", [...CFLAGS, ...defines, ...includes, "-c", source, "-o", object]); },
     });
   }
   for (const source of filesUnder("asm", /\.S$/)) {
@@ -105,7 +125,7 @@ async function buildElf(): Promise<void> {
   }
 
   await step({
-    name: "link", inputs: [...objects, "linker/kernel.ld", join(BUILD, "kernel.wasm")], outputs: [ELF, DEBUG_ELF],
+    name: "link", inputs: [...objects, "linker/kernel.ld", ...compiled.map(wasmPath)], outputs: [ELF, DEBUG_ELF],
     run: () => {
       // Pass 1 without symbols, pass 2 with the table made from pass 1. .ksyms
       // follows .text, so no function moves; we check that rather than trust it.
@@ -117,7 +137,7 @@ async function buildElf(): Promise<void> {
           "-o", output, ...objects, join(OBJ, "ksyms.o")]);
         return demangleWith(parseNm(run("nm", ["-n", "-S", "--defined-only", output])), wasmNames);
       };
-      const wasmNames = wasmFunctionNames(readFileSync(join(BUILD, "kernel.wasm")));
+      const wasmNames = compiled.flatMap((m) => wasmFunctionNames(readFileSync(wasmPath(m))));
       const pass1 = link(join(BUILD, "aios-pass1.elf"), Buffer.alloc(0));
       const pass2 = link(DEBUG_ELF, encode(pass1));
       const moved = pass1.filter((s, i) => pass2[i]?.address !== s.address || pass2[i]?.name !== s.name);

@@ -24,6 +24,7 @@
 #define PTE_PRESENT   (1 << 0)
 #define PTE_WRITABLE  (1 << 1)
 #define PTE_HUGE      (1 << 7)
+#define KERNEL_MEMORY_PML4_INDEX 288   /* 0xffff900000000000, src/kernel/memory/layout.ts */
 #define CR0_MP        (1 << 1)
 #define CR0_EM        (1 << 2)
 #define CR0_WP        (1 << 16)
@@ -92,12 +93,26 @@ boot_common32:
         rep stosl
         pop %edi
 
-        /* PML4: [0] identity, [256] direct map, [511] kernel base */
+        /* PML4: [0] identity, [256] direct map, [288] kernel module memory, [511] kernel base */
         mov $(boot_pdpt_low + PTE_PRESENT + PTE_WRITABLE), %eax
         mov %eax, boot_pml4
         mov %eax, boot_pml4 + 256 * 8
         mov $(boot_pdpt_high + PTE_PRESENT + PTE_WRITABLE), %eax
         mov %eax, boot_pml4 + 511 * 8
+        mov $(boot_pdpt_memory + PTE_PRESENT + PTE_WRITABLE), %eax
+        mov %eax, boot_pml4 + KERNEL_MEMORY_PML4_INDEX * 8
+        mov $(boot_pd_memory + PTE_PRESENT + PTE_WRITABLE), %eax
+        mov %eax, boot_pdpt_memory
+        mov $(boot_pt_memory + PTE_PRESENT + PTE_WRITABLE), %eax
+        mov %eax, boot_pd_memory
+        /* the first 2 MiB of the kernel module's linear memory: the .bss arena, 4 KiB pages */
+        mov $boot_pt_memory, %ebx
+        mov $(kernel_memory_arena - KERNEL_BASE + PTE_PRESENT + PTE_WRITABLE), %eax
+        mov $512, %ecx
+2:      mov %eax, (%ebx)
+        add $4096, %eax
+        add $8, %ebx
+        loop 2b
 
         /* PDPT low: four page directories cover 0..4 GiB */
         mov $(boot_pd + PTE_PRESENT + PTE_WRITABLE), %eax
@@ -169,6 +184,9 @@ boot_pml4:      .skip 4096
 boot_pdpt_low:  .skip 4096
 boot_pdpt_high: .skip 4096
 boot_pd:        .skip 4 * 4096
+boot_pdpt_memory: .skip 4096
+boot_pd_memory: .skip 4096
+boot_pt_memory: .skip 4096
 boot_tables_end:
         .skip 4096
 boot_stack_top:
@@ -205,8 +223,17 @@ kernel_higher_half:
         hlt
         jmp 2b
 
+/*
+ * Stacks, each above a guard page that the kernel's own page tables leave
+ * unmapped (src/kernel/memory/kernelspace.ts), so an overflow faults:
+ *   [guard][kernel stack] [guard][IST 1] [guard][IST 2] [guard][IST 3]
+ * and the kernel module's boot memory window.
+ */
         .bss
         .balign 4096
+        .globl kernel_stack_guard
+kernel_stack_guard:
+        .skip STACK_GUARD_SIZE
         .globl kernel_stack_bottom
 kernel_stack_bottom:
         .skip KERNEL_STACK_SIZE
@@ -214,6 +241,11 @@ kernel_stack_bottom:
 kernel_stack_top:
         .globl ist_stacks
 ist_stacks:
-        .skip IST_STACK_SIZE * IST_STACK_COUNT
+        .skip (STACK_GUARD_SIZE + IST_STACK_SIZE) * IST_STACK_COUNT
         .globl ist_stacks_end
 ist_stacks_end:
+
+        .balign 4096
+        .globl kernel_memory_arena
+kernel_memory_arena:
+        .skip KERNEL_MEMORY_WINDOW

@@ -13,6 +13,7 @@
 extern uint8_t __image_phys_start[], __image_phys_end[], __text_start[], __text_end[];
 extern uint8_t __ksyms_start[], __ksyms_end[], kernel_stack_bottom[], kernel_stack_top[];
 extern uint8_t ist_stacks[], ist_stacks_end[];
+extern uint8_t __rodata_start[], __data_start[], __image_end[], kernel_memory_arena[];
 extern uint64_t isr_stub_table[];
 void cpu_load_gdt(uint64_t base, uint16_t limit, uint16_t code, uint16_t data);
 
@@ -67,8 +68,20 @@ u64 Z_halZ_layoutAddress(H, u32 which) {
     case 9: return (u64)ist_stacks_end;
     case 10: return (u64)isr_stub_table;
     case 11: return aios_kernel_memory_base();
+    case 12: return (u64)__rodata_start;
+    case 13: return (u64)__data_start;
+    case 14: return (u64)__image_end;
+    case 15: return (u64)kernel_memory_arena;
     default: return 0;
     }
+}
+
+/* Recursion without end: each frame touches its own 1 KiB, so the stack grows
+ * page by page into the guard page below it. */
+__attribute__((noinline)) static u64 overflow_stack(u64 depth) {
+    volatile uint8_t frame[1024];
+    frame[0] = (uint8_t)depth;
+    return overflow_stack(depth + 1) + frame[0];
 }
 
 /* Deliberate exceptions for the guest test scenarios (ProvokedException). */
@@ -79,5 +92,6 @@ void Z_halZ_provokeException(H, u32 kind) {
     case 1: __asm__ volatile("ud2"); break;
     case 2: __asm__ volatile("int3"); break;
     case 3: __asm__ volatile("mov %0, %%rsp; int3" : : "r"(UNMAPPED_STACK) : "memory"); break;
+    case 4: overflow_stack(0); break;
     }
 }

@@ -2,28 +2,23 @@
  * runtime.c — the freestanding wasm2c runtime: linear memories, function types,
  * tables, traps, and the libc pieces the generated C calls (mem*, rounding).
  *
- * Linear memories are carved from one static arena with a fixed reservation each,
- * so a memory never moves once instantiated (the kernel hands real addresses of
- * its static buffers to the CPU). Bounds checks are explicit (the build defines
- * WASM_RT_MEMCHECK_SIGNAL_HANDLER=0) until the kernel has guard pages.
- * Single CPU for now: the call-depth counter and unwind target are globals.
+ * The kernel module is built with explicit bounds checks; service modules rely on
+ * guard pages (their memories are 8 GiB slots, unmapped above their size), unless
+ * built with AIOS_BOUNDS_CHECKS=1. Single CPU for now: the call-depth counter and
+ * the unwind target are globals.
  */
 #include <stdarg.h>
 #include <math.h>
 #include <stdint.h>
 #include "wasm-rt.h"
 #include "glue.h"
+#include "layout.h"
 
 #define PAGE_SIZE_WASM        65536u
-#define MEMORY_RESERVE_PAGES  64u      /* 4 MiB of linear memory per module */
-#define MEMORY_ARENA_MEMORIES 2u
+#define WASM32_MAX_PAGES      65536u
 #define TABLE_ARENA_ENTRIES   4096u
 #define FUNC_TYPE_MAX         128u
 #define FUNC_TYPE_VALUES_MAX  16u
-
-static uint8_t memory_arena[MEMORY_ARENA_MEMORIES][MEMORY_RESERVE_PAGES * PAGE_SIZE_WASM]
-    __attribute__((aligned(4096)));
-static uint32_t memory_arena_used;
 
 static wasm_rt_funcref_t table_arena[TABLE_ARENA_ENTRIES];
 static uint32_t table_arena_used;
@@ -31,16 +26,34 @@ static uint32_t table_arena_used;
 uint32_t wasm_rt_call_stack_depth;
 static WASM_RT_UNWIND_TARGET *unwind_target;
 
+/* The kernel module's memory is the first one allocated (start.c instantiates the
+ * kernel before anything else). */
+static wasm_rt_memory_t *kernel_memory;
+
 void wasm_rt_init(void) {}
 bool wasm_rt_is_initialized(void) { return true; }
 void wasm_rt_free(void) {}
 
+/*
+ * The kernel's memory sits at KERNEL_MEMORY_BASE, where the boot tables map its
+ * first 2 MiB; the kernel maps more as it grows. A module's memory is an 8 GiB
+ * slot from the kernel (src/kernel/memory/modulememory.ts), demand-mapped below
+ * its size and guard above it. A memory never moves once allocated.
+ */
 void wasm_rt_allocate_memory(wasm_rt_memory_t *memory, uint32_t initial_pages, uint32_t max_pages) {
-    if (memory_arena_used >= MEMORY_ARENA_MEMORIES || initial_pages > MEMORY_RESERVE_PAGES)
-        aios_fatal("wasm runtime: no room for another linear memory");
-    memory->data = memory_arena[memory_arena_used++];
+    uint64_t base;
+    if (!kernel_memory) {
+        if ((uint64_t)initial_pages * PAGE_SIZE_WASM > KERNEL_MEMORY_WINDOW)
+            aios_fatal("wasm runtime: the kernel module's initial memory exceeds its boot window");
+        kernel_memory = memory;
+        base = KERNEL_MEMORY_BASE;
+    } else {
+        base = aios_memory_create(initial_pages, max_pages);
+        if (base == 0) wasm_rt_trap(WASM_RT_TRAP_OOB);     /* unwinds the instantiation */
+    }
+    memory->data = (uint8_t *)(uintptr_t)base;
     memory->pages = initial_pages;
-    memory->max_pages = max_pages < MEMORY_RESERVE_PAGES ? max_pages : MEMORY_RESERVE_PAGES;
+    memory->max_pages = max_pages == 0 || max_pages > WASM32_MAX_PAGES ? WASM32_MAX_PAGES : max_pages;
     memory->size = initial_pages * PAGE_SIZE_WASM;
 }
 
@@ -48,12 +61,22 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *memory, uint32_t delta) {
     uint32_t old_pages = memory->pages;
     if (delta > memory->max_pages - old_pages)
         return 0xffffffffu;             /* memory.grow's failure value, -1 */
+    uint64_t new_bytes = (uint64_t)(old_pages + delta) * PAGE_SIZE_WASM;
+    if (memory == kernel_memory) {
+        if (new_bytes > KERNEL_MEMORY_WINDOW && !aios_kernel_memory_grow(memory->size, new_bytes))
+            return 0xffffffffu;
+    } else if (!aios_memory_grow((uint64_t)(uintptr_t)memory->data, old_pages, delta)) {
+        return 0xffffffffu;
+    }
     memory->pages = old_pages + delta;
-    memory->size = memory->pages * PAGE_SIZE_WASM;
-    return old_pages;                   /* the arena is .bss: new pages are zero */
+    memory->size = (uint32_t)new_bytes;
+    return old_pages;
 }
 
-void wasm_rt_free_memory(wasm_rt_memory_t *memory) { (void)memory; }
+void wasm_rt_free_memory(wasm_rt_memory_t *memory) {
+    if (memory != kernel_memory && memory->data) aios_memory_destroy((uint64_t)(uintptr_t)memory->data);
+    memory->data = 0;
+}
 
 static void *table_alloc(uint32_t entries) {
     if (entries > TABLE_ARENA_ENTRIES - table_arena_used)
@@ -115,7 +138,10 @@ void wasm_rt_set_unwind_target(WASM_RT_UNWIND_TARGET *target) { unwind_target = 
 
 /* A trap reports where it happened: the return address lies inside the
  * generated function that trapped (or its .cold part). */
+/* Inside a module call (modules.c set an unwind target) a trap unwinds to that
+ * call; anywhere else it is the kernel's, and a panic. */
 __attribute__((noinline)) void wasm_rt_trap(wasm_rt_trap_t kind) {
+    if (unwind_target) longjmp(*unwind_target, (int)kind);
     aios_trap((uint32_t)kind, (uint64_t)__builtin_return_address(0),
               (uint64_t)__builtin_frame_address(0));
 }

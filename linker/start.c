@@ -3,6 +3,7 @@
  *   kernel_entry  (from asm/boot.S)  → kernel.kmain(protocol magic, info physical address)
  *   isr_dispatch  (from asm/isr.S)   → kernel.interrupt(frame address)
  *   aios_trap     (wasm_rt_trap)     → kernel.trap(kind, rip, rbp), which never returns
+ *   aios_memory_* (runtime.c)        → kernel.memoryCreate / memoryGrow / memoryDestroy
  */
 #include <stdint.h>
 #include "kernel.h"
@@ -25,9 +26,27 @@ void kernel_entry(uint32_t magic, uint64_t info) {
     Z_kernelZ_kmain(&kernel, magic, info);
 }
 
+/* What the kernel's interrupt handler asks of us (src/kernel/interrupts). */
+#define INTERRUPT_RESUME      0
+#define INTERRUPT_TRAP_MODULE 1
+
 void isr_dispatch(uint64_t frame) {
     if (!kernel_instantiated) aios_fatal("interrupt before the kernel module was instantiated");
-    Z_kernelZ_interrupt(&kernel, frame);
+    uint32_t action = Z_kernelZ_interrupt(&kernel, frame);
+    /* A guard-page hit inside a module call: unwind that call as a wasm trap
+     * (longjmp off this exception frame, to the call's setjmp in modules.c). */
+    if (action == INTERRUPT_TRAP_MODULE) wasm_rt_trap(WASM_RT_TRAP_OOB);
+}
+
+uint64_t aios_memory_create(uint32_t initial_pages, uint32_t max_pages) {
+    return Z_kernelZ_memoryCreate(&kernel, initial_pages, max_pages);
+}
+int aios_memory_grow(uint64_t base, uint32_t old_pages, uint32_t delta) {
+    return (int)Z_kernelZ_memoryGrow(&kernel, base, old_pages, delta);
+}
+void aios_memory_destroy(uint64_t base) { Z_kernelZ_memoryDestroy(&kernel, base); }
+int aios_kernel_memory_grow(uint64_t old_bytes, uint64_t new_bytes) {
+    return (int)Z_kernelZ_kernelMemoryGrow(&kernel, old_bytes, new_bytes);
 }
 
 uint64_t aios_kernel_memory_base(void) { return (uint64_t)(uintptr_t)kernel.w2c_memory.data; }

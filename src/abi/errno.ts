@@ -10,4 +10,7 @@ export const enum Errno {
   NotSupported = 6,
   Timeout = 7,
   NotReady = 8,
+  AlreadyExists = 9,
+  PermissionDenied = 10,
+  MemoryLimitExceeded = 11,
 }

@@ -17,7 +17,16 @@ export const enum Layout {
   IstStacksTop = 9,
   IsrStubTable = 10,
   LinearMemoryBase = 11,
+  RodataStart = 12,
+  DataStart = 13,
+  ImageEnd = 14,
+  KernelMemoryArena = 15,
 }
+
+/** Geometry of the stacks asm/boot.S reserves, each above an unmapped guard page. */
+export const STACK_GUARD_SIZE: u64 = 4096;
+export const IST_STACK_SIZE: u64 = 16 * 1024;
+export const IST_STACK_COUNT: u64 = 3;
 
 /** The four registers cpuid returns, chosen by `cpuid`'s `output` argument. */
 export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
@@ -62,8 +71,19 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 // ---- where things are
 @external("hal", "layoutAddress") export declare function layoutAddress(which: Layout): u64;
 
+// ---- service module instances (linker/modules.c); a trap in one is recorded, not fatal
+export const enum ModuleId { Probe = 0, ProbeChecked = 1 }
+export const MODULE_INSTANCE_NONE: u32 = 0xffffffff;
+/** A new instance, or MODULE_INSTANCE_NONE when out of slots, memory or quota. */
+@external("hal", "moduleInstantiate") export declare function moduleInstantiate(module: ModuleId): u32;
+/** Calls export number `exportIndex` of an instance; on a trap returns 0 and moduleTrap() tells the kind. */
+@external("hal", "moduleCall") export declare function moduleCall(instance: u32, exportIndex: u32, a: u32, b: u32): u32;
+@external("hal", "moduleTrap") export declare function moduleTrap(instance: u32): u32;
+@external("hal", "moduleMemoryBase") export declare function moduleMemoryBase(instance: u32): u64;
+@external("hal", "moduleDestroy") export declare function moduleDestroy(instance: u32): void;
+
 // ---- deliberate CPU exceptions, for the guest test scenarios only
 /** DoubleFault: a breakpoint with the stack pointer on an unmapped page, so the
  *  CPU cannot deliver it, nor the page fault that follows, and raises #DF. */
-export const enum ProvokedException { DivideError = 0, InvalidOpcode = 1, Breakpoint = 2, DoubleFault = 3 }
+export const enum ProvokedException { DivideError = 0, InvalidOpcode = 1, Breakpoint = 2, DoubleFault = 3, StackOverflow = 4 }
 @external("hal", "provokeException") export declare function provokeException(kind: ProvokedException): void;

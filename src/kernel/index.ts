@@ -1,15 +1,34 @@
 // The kernel module's exports: the only entry points the C glue calls.
-//   kmain(magic, info)      once, from linker/start.c
-//   interrupt(frame)        every vector, from asm/isr.S via isr_dispatch
-//   trap(kind, rip, rbp)    a wasm trap in this module, via wasm_rt_trap
+//   kmain(magic, info)             once, from linker/start.c
+//   interrupt(frame) -> action     every vector, from asm/isr.S via isr_dispatch
+//   trap(kind, rip, rbp)           a wasm trap in this module, via wasm_rt_trap
+//   memoryCreate/Grow/Destroy      module linear memories, from linker/runtime.c
+//   kernelMemoryGrow               this module's own memory.grow past its boot window
 import * as interrupts from "./interrupts";
+import * as mem from "./memory";
 import * as trapReport from "./trap";
 export { kmain } from "./kmain";
 
-export function interrupt(frame: u64): void {
-  interrupts.dispatch(frame);
+export function interrupt(frame: u64): u32 {
+  return interrupts.dispatch(frame);
 }
 
 export function trap(kind: u32, returnAddress: u64, framePointer: u64): void {
   trapReport.report(kind, returnAddress, framePointer);
+}
+
+export function memoryCreate(initialPages: u32, maxPages: u32): u64 {
+  return mem.modulememory.create(initialPages, maxPages);
+}
+
+export function memoryGrow(base: u64, oldPages: u32, delta: u32): u32 {
+  return mem.modulememory.grow(base, oldPages, delta) ? 1 : 0;
+}
+
+export function memoryDestroy(base: u64): void {
+  mem.modulememory.destroy(base);
+}
+
+export function kernelMemoryGrow(oldBytes: u64, newBytes: u64): u32 {
+  return mem.kernelspace.growKernelMemory(newBytes) ? 1 : 0;
 }

@@ -1,12 +1,15 @@
 // kmain.ts — the boot sequence, in order. Each step is one line; nothing runs
 // by registration or constructor. Entered once, on the boot CPU, from
 // linker/start.c with the loader's magic and the physical address of its info.
+import { Errno } from "../abi";
 import { uart, tsc, x86, cpu } from "../hal";
 import * as bootinfo from "./bootinfo";
 import * as clock from "./clock";
 import * as cmdline from "./cmdline";
 import * as line from "./line";
 import * as log from "./log";
+import * as mem from "./memory";
+import * as panic from "./panic";
 import * as selftest from "./selftest";
 import * as symbols from "./symbols";
 import { VERSION } from "./version";
@@ -25,6 +28,8 @@ function readyLine(): void {
   line.decimal(CPUS_ONLINE);
   line.text(" mem_total_mib=");
   line.decimal(bootinfo.memorymap.usableBytes() >> 20);
+  line.text(" mem_free_mib=");
+  line.decimal(mem.freeBytes() >> 20);
   line.text(" boot_ms=");
   line.decimal(clock.nanoseconds() / NANOS_PER_MILLI);
   log.publish();
@@ -43,6 +48,7 @@ export function kmain(magic: u32, infoAddress: u64): void {
   cmdline.parse(bootinfo.info.cmdlineData(), bootinfo.info.cmdlineSize());
   if (cmdline.requestedLogLevel() >= 0) log.setThreshold(<log.Level>cmdline.requestedLogLevel());
   bootinfo.report();
+  if (mem.init() != Errno.Ok) panic.panic("memory: could not set up the frame allocator and page tables");
   log.begin(log.Level.Debug);
   line.text("tsc: ");
   line.decimal(clock.frequency() / 1000);

@@ -1,14 +1,22 @@
-// physical.ts — reads of physical memory through the direct map, which the boot
-// page tables provide for the low 4 GiB at DIRECT_MAP_BASE. Anything a loader
-// hands us outside that window is refused rather than read (it would fault).
+// physical.ts — access to physical memory through the direct map at
+// DIRECT_MAP_BASE: the low 4 GiB from the boot page tables, all of RAM once the
+// kernel's own tables are live. Anything outside the mapped window is refused
+// rather than read (it would fault).
 import { cpu } from "../hal";
+import { DIRECT_MAP_BASE } from "./memory/layout";
 
-export const DIRECT_MAP_BASE: u64 = 0xffff_8000_0000_0000;
+export { DIRECT_MAP_BASE };
 export const BOOT_MAPPED_LIMIT: u64 = 4 << 30;
 
-/** True when [address, address + length) lies inside the boot direct map. */
+let mappedLimit: u64 = BOOT_MAPPED_LIMIT;
+
+/** The kernel's tables map physical memory up to `limit`. */
+export function setMappedLimit(limit: u64): void { mappedLimit = limit; }
+export function mapped(): u64 { return mappedLimit; }
+
+/** True when [address, address + length) lies inside the direct map. */
 export function readable(address: u64, length: u64): bool {
-  return address < BOOT_MAPPED_LIMIT && length <= BOOT_MAPPED_LIMIT - address;
+  return address < mappedLimit && length <= mappedLimit - address;
 }
 
 export function read8(address: u64): u8 { return cpu.load8(DIRECT_MAP_BASE + address); }

@@ -2,7 +2,7 @@
 // kept in the kernel module's linear memory (which never moves). The TSS gives
 // double fault, NMI and machine check their own IST stacks so they are reported
 // even when the kernel stack is gone. Single CPU until issue 4 adds per-CPU copies.
-import { Layout, layoutAddress, loadGdt, loadIdt, loadTaskRegister, load64 } from "../primitives";
+import { Layout, layoutAddress, loadGdt, loadIdt, loadTaskRegister, load64, IST_STACK_COUNT, IST_STACK_SIZE, STACK_GUARD_SIZE } from "../primitives";
 import * as descriptors from "./descriptors";
 
 export const SELECTOR_KERNEL_CODE: u16 = 0x08;
@@ -16,7 +16,6 @@ export const VECTOR_MACHINE_CHECK: u32 = 18;
 export const IST_DOUBLE_FAULT: u8 = 1;
 export const IST_NMI: u8 = 2;
 export const IST_MACHINE_CHECK: u8 = 3;
-const IST_STACK_COUNT: u64 = 3;
 
 const GDT_ENTRIES = 5;                 // null, code, data, TSS (two slots)
 const TSS_SIZE: u32 = 104;
@@ -35,11 +34,11 @@ function realAddress(linear: usize): u64 {
 
 /** Loads the GDT (reloading every segment register) and the TSS with IST stacks. */
 export function installGdt(): void {
+  // [guard][IST 1][guard][IST 2][guard][IST 3], as asm/boot.S lays them out
   const istBottom = layoutAddress(Layout.IstStacksBottom);
-  const istSize = (layoutAddress(Layout.IstStacksTop) - istBottom) / IST_STACK_COUNT;
   memory.fill(tss, 0, TSS_SIZE);
   for (let i: u64 = 0; i < IST_STACK_COUNT; i++) {
-    store<u64>(tss + TSS_OFFSET_IST1 + <usize>(i * 8), istBottom + istSize * (i + 1));
+    store<u64>(tss + TSS_OFFSET_IST1 + <usize>(i * 8), istBottom + (STACK_GUARD_SIZE + IST_STACK_SIZE) * (i + 1));
   }
   store<u16>(tss + TSS_OFFSET_IOMAP_BASE, <u16>TSS_SIZE);   // no I/O permission bitmap
 

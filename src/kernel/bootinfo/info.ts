@@ -26,6 +26,12 @@ const moduleName = memory.data(MAX_MODULES * MODULE_NAME_CAPACITY);
 const moduleNameLength = memory.data(MAX_MODULES * 4);
 let moduleCount: i32 = 0;
 
+// Memory the loader's own structures occupy, kept out of the frame allocator.
+export const MAX_LOADER_RANGES: i32 = 8;
+const loaderStart = memory.data(MAX_LOADER_RANGES * 8);
+const loaderEnd = memory.data(MAX_LOADER_RANGES * 8);
+let loaderCount: i32 = 0;
+
 export function reset(): void {
   protocolUsed = BootProtocol.Unknown;
   cmdlineLength = 0;
@@ -36,7 +42,19 @@ export function reset(): void {
   framebufferHeight = 0;
   framebufferBpp = 0;
   moduleCount = 0;
+  loaderCount = 0;
 }
+
+/** Records memory holding loader data we still read (or point into). */
+export function addLoaderRange(start: u64, length: u64): void {
+  if (loaderCount == MAX_LOADER_RANGES || length == 0) return;
+  store<u64>(loaderStart + <usize>loaderCount * 8, start);
+  store<u64>(loaderEnd + <usize>loaderCount * 8, start + length);
+  loaderCount++;
+}
+export function loaderRanges(): i32 { return loaderCount; }
+export function loaderRangeStart(index: i32): u64 { return load<u64>(loaderStart + <usize>index * 8); }
+export function loaderRangeEnd(index: i32): u64 { return load<u64>(loaderEnd + <usize>index * 8); }
 
 export function setProtocol(protocol: BootProtocol): void { protocolUsed = protocol; }
 export function protocol(): BootProtocol { return protocolUsed; }

@@ -78,6 +78,7 @@ export function parse(address: u64): Errno {
     log.end();
     return Errno.Malformed;
   }
+  info.addLoaderRange(address, <u64>totalSize);   // the RSDP copy lives inside it
   let status = Errno.Ok;
   let haveMap = false;
   let lowerKib: u64 = 0;

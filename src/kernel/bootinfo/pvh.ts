@@ -47,6 +47,7 @@ export function parse(address: u64): Errno {
   }
   let status = Errno.Ok;
   const version = physical.read32(address + OFFSET_VERSION);
+  info.addLoaderRange(address, START_INFO_V1_SIZE);
 
   const cmdline = physical.read64(address + OFFSET_CMDLINE);
   if (cmdline != 0) {

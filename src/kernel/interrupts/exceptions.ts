@@ -6,6 +6,7 @@ import * as log from "../log";
 import * as stacktrace from "../stacktrace";
 import * as symbols from "../symbols";
 import * as frame from "./frame";
+import { kernelspace } from "../memory";
 import * as pagefault from "./pagefault";
 
 export const VECTOR_DIVIDE_ERROR: u32 = 0;
@@ -57,6 +58,13 @@ export function report(interruptFrame: u64): void {
   const vector = <u32>frame.read(interruptFrame, frame.FRAME_VECTOR);
   const errorCode = frame.read(interruptFrame, frame.FRAME_ERROR_CODE);
   const rip = frame.read(interruptFrame, frame.FRAME_RIP);
+  const faultAddress = cpu.readCr2();
+  if ((vector == VECTOR_PAGE_FAULT || vector == VECTOR_DOUBLE_FAULT) && kernelspace.inStackGuard(faultAddress)) {
+    line.reset();
+    line.text("KERNEL STACK OVERFLOW: guard page hit at ");
+    line.hex(faultAddress);
+    log.writeRaw();
+  }
   line.reset();
   line.text("CPU EXCEPTION: ");
   line.text(name(vector));
@@ -79,7 +87,7 @@ export function report(interruptFrame: u64): void {
   line.hex(frame.read(interruptFrame, frame.FRAME_CS));
   log.writeRaw();
   line.reset();
-  field("  cr2=", cpu.readCr2());
+  field("  cr2=", faultAddress);
   if (vector == VECTOR_PAGE_FAULT) {
     line.text(" (");
     pagefault.describe(errorCode);

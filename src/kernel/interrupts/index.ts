@@ -1,34 +1,67 @@
-// interrupts — dispatch of every vector the IDT routes to the kernel. CPU
-// exceptions are reported and stop the machine (NMI is reported and survived);
-// device vectors arrive with issue 4's APIC work and are counted until then.
+// interrupts — dispatch of every vector the IDT routes to the kernel. A page
+// fault is first offered to the memory system: a demand fault in a module memory
+// is mapped and resumed; a guard hit during a module call traps that module. All
+// other CPU exceptions are reported and stop the machine (NMI is reported and
+// survived); device vectors arrive with issue 4's APIC work and are counted.
+import { cpu } from "../../hal";
 import * as line from "../line";
 import * as log from "../log";
+import * as mem from "../memory";
+import * as modules from "../modules";
 import * as panic from "../panic";
 import * as exceptions from "./exceptions";
 import * as frame from "./frame";
+import * as pagefault from "./pagefault";
 
 export { exceptions, frame };
+
+/** What linker/start.c does after dispatch (keep in step with it). */
+export const enum Action { Resume = 0, TrapModule = 1 }
 
 const VECTOR_COUNT = 256;
 const counters = memory.data(VECTOR_COUNT * 8);
 
 export function count(vector: u32): u64 { return load<u64>(counters + <usize>vector * 8); }
 
+/** A page fault the memory system can settle: Resume, TrapModule, or -1 for a kernel fault. */
+function pageFault(errorCode: u64): i32 {
+  if ((errorCode & pagefault.PF_PRESENT) != 0) return -1;      // protection faults are bugs
+  const address = cpu.readCr2();
+  const verdict = mem.modulememory.fault(address);
+  if (verdict == mem.modulememory.FaultVerdict.Mapped) return Action.Resume;
+  if (verdict == mem.modulememory.FaultVerdict.NotModuleMemory) return -1;
+  const instance = modules.active();
+  if (instance == modules.NO_INSTANCE) return -1;                // the kernel touched a guard
+  log.begin(log.Level.Warn);
+  line.text("memory: module instance ");
+  line.decimal(instance);
+  line.text(verdict == mem.modulememory.FaultVerdict.GuardHit ? " hit its guard at " : " is out of memory at ");
+  line.hex(address);
+  line.text("; trapping it");
+  log.end();
+  return Action.TrapModule;
+}
+
 /** Called by asm/isr.S (through linker/start.c) with the saved frame. */
-export function dispatch(interruptFrame: u64): void {
+export function dispatch(interruptFrame: u64): Action {
   const vector = <u32>frame.read(interruptFrame, frame.FRAME_VECTOR) & 0xff;
   store<u64>(counters + <usize>vector * 8, count(vector) + 1);
   if (vector == exceptions.VECTOR_NMI) {
     log.warn("interrupts: NMI received and survived");
-    return;
+    return Action.Resume;
+  }
+  if (vector == exceptions.VECTOR_PAGE_FAULT) {
+    const action = pageFault(frame.read(interruptFrame, frame.FRAME_ERROR_CODE));
+    if (action >= 0) return <Action>action;
   }
   if (vector < exceptions.EXCEPTION_VECTORS) {
     exceptions.report(interruptFrame);
     panic.halt();
-    return;
+    return Action.Resume;
   }
   log.begin(log.Level.Debug);
   line.text("interrupts: unhandled vector ");
   line.decimal(vector);
   log.end();
+  return Action.Resume;
 }

@@ -1,0 +1,23 @@
+// memory — physical frames (buddy), the kernel's page tables, module memories in
+// guarded 8 GiB slots, and the pools that own them. init() runs once in kmain.
+import { Errno } from "../../abi";
+import * as frames from "./frames";
+import * as kernelspace from "./kernelspace";
+import * as layout from "./layout";
+import * as modulememory from "./modulememory";
+import * as pagetable from "./pagetable";
+import * as pools from "./pools";
+import * as setup from "./setup";
+
+export { frames, kernelspace, layout, modulememory, pagetable, pools };
+
+export function init(): Errno {
+  const result = setup.init();
+  if (result != Errno.Ok) return result;
+  pools.init();
+  modulememory.init(kernelspace.rootTable());
+  return Errno.Ok;
+}
+
+/** Free RAM in bytes. */
+export function freeBytes(): u64 { return frames.freeFrameCount() * frames.FRAME_SIZE; }

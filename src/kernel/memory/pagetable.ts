@@ -1,0 +1,198 @@
+// pagetable.ts — x86-64 4-level page tables: entry encoding (pure, host-tested)
+// and map / unmap / protect / translate on a tree whose tables are physical
+// frames reached through the direct map. W^X holds by construction: no
+// Protection is both writable and executable.
+//
+//  entry: 63 NX | 51..12 address | 8 G | 7 PS (huge) | 6 D | 5 A | 4 PCD | 3 PWT | 2 U | 1 W | 0 P
+//  levels: PML4 (bits 47..39) → PDPT (38..30, 1 GiB pages) → PD (29..21, 2 MiB) → PT (20..12, 4 KiB)
+import { Errno } from "../../abi";
+import { cpu } from "../../hal";
+import * as physical from "../physical";
+import * as frames from "./frames";
+
+export const PTE_PRESENT: u64 = 1 << 0;
+export const PTE_WRITABLE: u64 = 1 << 1;
+export const PTE_USER: u64 = 1 << 2;
+export const PTE_WRITE_THROUGH: u64 = 1 << 3;
+export const PTE_CACHE_DISABLE: u64 = 1 << 4;
+export const PTE_ACCESSED: u64 = 1 << 5;
+export const PTE_DIRTY: u64 = 1 << 6;
+export const PTE_HUGE: u64 = 1 << 7;
+export const PTE_GLOBAL: u64 = 1 << 8;
+export const PTE_NO_EXECUTE: u64 = 1 << 63;
+export const PTE_ADDRESS_MASK: u64 = 0x000f_ffff_ffff_f000;
+
+export const enum PageSize { Small = 0, Large = 1, Huge = 2 }   // 4 KiB, 2 MiB, 1 GiB
+export const enum Protection { Read = 0, ReadWrite = 1, ReadExecute = 2 }
+
+export const NOT_MAPPED: u64 = 0xffff_ffff_ffff_ffff;
+const ENTRIES: u64 = 512;
+const TABLE_BYTES: u64 = 4096;
+
+export function pageBytes(size: PageSize): u64 {
+  return size == PageSize.Huge ? <u64>1 << 30 : size == PageSize.Large ? <u64>1 << 21 : <u64>1 << 12;
+}
+
+/** The level (3 = PML4 … 0 = PT) whose entries map a page of `size`. */
+function leafLevel(size: PageSize): i32 { return <i32>size; }
+
+/** Encodes a leaf entry. */
+export function encodeLeaf(address: u64, size: PageSize, protection: Protection): u64 {
+  let entry = (address & PTE_ADDRESS_MASK) | PTE_PRESENT;
+  if (protection == Protection.ReadWrite) entry |= PTE_WRITABLE;
+  if (protection != Protection.ReadExecute) entry |= PTE_NO_EXECUTE;
+  if (size != PageSize.Small) entry |= PTE_HUGE;
+  return entry;
+}
+
+/** Encodes an entry pointing at the next-level table (permissive: leaves decide). */
+export function encodeTable(address: u64): u64 {
+  return (address & PTE_ADDRESS_MASK) | PTE_PRESENT | PTE_WRITABLE;
+}
+
+/** The protection a leaf entry grants. */
+export function protectionOf(entry: u64): Protection {
+  if ((entry & PTE_WRITABLE) != 0) return Protection.ReadWrite;
+  return (entry & PTE_NO_EXECUTE) != 0 ? Protection.Read : Protection.ReadExecute;
+}
+
+/** Canonical: bits 63..47 all equal. */
+export function canonical(address: u64): bool {
+  const top = address >> 47;
+  return top == 0 || top == 0x1ffff;
+}
+
+function indexAt(address: u64, level: i32): u64 { return (address >> (12 + 9 * <u64>level)) & (ENTRIES - 1); }
+function entryAddress(table: u64, index: u64): u64 { return table + index * 8; }
+
+/** A fresh, zeroed page table; 0 when memory is exhausted. */
+export function newTable(): u64 {
+  const table = frames.alloc(0, frames.Owner.PageTable);
+  if (table != 0) physical.zero(table, TABLE_BYTES);
+  return table;
+}
+
+/** The physical address of the entry for `address` at `level`, creating the
+ *  tables above it when `create`; 0 if absent (or blocked by a huge page). */
+function walk(root: u64, address: u64, level: i32, create: bool): u64 {
+  let table = root;
+  for (let current = 3; current > level; current--) {
+    const slot = entryAddress(table, indexAt(address, current));
+    let entry = physical.read64(slot);
+    if ((entry & PTE_PRESENT) == 0) {
+      if (!create) return 0;
+      const next = newTable();
+      if (next == 0) return 0;
+      entry = encodeTable(next);
+      physical.write64(slot, entry);
+    } else if ((entry & PTE_HUGE) != 0) {
+      return 0;
+    }
+    table = entry & PTE_ADDRESS_MASK;
+  }
+  return entryAddress(table, indexAt(address, level));
+}
+
+function invalidate(root: u64, address: u64): void {
+  if ((cpu.readCr3() & PTE_ADDRESS_MASK) == root) cpu.invalidatePage(address);
+}
+
+/** Maps one page. Refuses misaligned or non-canonical addresses, a page that is
+ *  already mapped, and a range covered by a larger page. */
+export function map(root: u64, address: u64, target: u64, size: PageSize, protection: Protection): Errno {
+  const bytes = pageBytes(size);
+  if (!canonical(address) || (address & (bytes - 1)) != 0 || (target & (bytes - 1)) != 0) return Errno.InvalidArgument;
+  const slot = walk(root, address, leafLevel(size), true);
+  if (slot == 0) return Errno.ResourceExhausted;
+  if ((physical.read64(slot) & PTE_PRESENT) != 0) return Errno.AlreadyExists;
+  physical.write64(slot, encodeLeaf(target, size, protection));
+  return Errno.Ok;
+}
+
+/** Finds the leaf entry mapping `address`: its physical slot, or 0. */
+function leafSlot(root: u64, address: u64): u64 {
+  let table = root;
+  for (let level = 3; level >= 0; level--) {
+    const slot = entryAddress(table, indexAt(address, level));
+    const entry = physical.read64(slot);
+    if ((entry & PTE_PRESENT) == 0) return 0;
+    if (level == 0 || (entry & PTE_HUGE) != 0) return slot;
+    table = entry & PTE_ADDRESS_MASK;
+  }
+  return 0;
+}
+
+/** Removes the mapping of the page at `address` (of whatever size maps it) and
+ *  returns the physical address it mapped, or NOT_MAPPED. */
+export function unmap(root: u64, address: u64): u64 {
+  if (!canonical(address)) return NOT_MAPPED;
+  const slot = leafSlot(root, address);
+  if (slot == 0) return NOT_MAPPED;
+  const entry = physical.read64(slot);
+  physical.write64(slot, 0);
+  invalidate(root, address);
+  return entry & PTE_ADDRESS_MASK;
+}
+
+/** Changes the protection of the page mapping `address`. */
+export function protect(root: u64, address: u64, protection: Protection): Errno {
+  if (!canonical(address)) return Errno.InvalidArgument;
+  const slot = leafSlot(root, address);
+  if (slot == 0) return Errno.NotFound;
+  const entry = physical.read64(slot);
+  const keep = entry & (PTE_ADDRESS_MASK | PTE_HUGE | PTE_GLOBAL | PTE_CACHE_DISABLE | PTE_WRITE_THROUGH);
+  physical.write64(slot, keep | (encodeLeaf(0, PageSize.Small, protection) & ~PTE_ADDRESS_MASK));
+  invalidate(root, address);
+  return Errno.Ok;
+}
+
+/** The physical address `address` maps to, or NOT_MAPPED. */
+export function translate(root: u64, address: u64): u64 {
+  if (!canonical(address)) return NOT_MAPPED;
+  let table = root;
+  for (let level = 3; level >= 0; level--) {
+    const entry = physical.read64(entryAddress(table, indexAt(address, level)));
+    if ((entry & PTE_PRESENT) == 0) return NOT_MAPPED;
+    if (level == 0 || (entry & PTE_HUGE) != 0) {
+      const offsetMask = (<u64>1 << (12 + 9 * <u64>level)) - 1;
+      return (entry & PTE_ADDRESS_MASK & ~offsetMask) | (address & offsetMask);
+    }
+    table = entry & PTE_ADDRESS_MASK;
+  }
+  return NOT_MAPPED;
+}
+
+/** The leaf entry for `address` (0 when unmapped), for fault classification. */
+export function leafEntry(root: u64, address: u64): u64 {
+  const slot = canonical(address) ? leafSlot(root, address) : 0;
+  return slot == 0 ? 0 : physical.read64(slot);
+}
+
+/**
+ * Tears down everything under the PDPT entries covering [start, start + length),
+ * which must be 1 GiB aligned: calls `release` for every 4 KiB leaf's frame and
+ * frees the page tables. For module memory slots, whose frames are owned by them.
+ */
+export function releaseRange(root: u64, start: u64, length: u64, release: (frame: u64) => void): void {
+  const gib: u64 = 1 << 30;
+  for (let at = start; at < start + length; at += gib) {
+    const pdptSlot = walk(root, at, 2, false);
+    if (pdptSlot == 0) continue;
+    const pdptEntry = physical.read64(pdptSlot);
+    if ((pdptEntry & PTE_PRESENT) == 0 || (pdptEntry & PTE_HUGE) != 0) continue;
+    const pd = pdptEntry & PTE_ADDRESS_MASK;
+    for (let i: u64 = 0; i < ENTRIES; i++) {
+      const pdEntry = physical.read64(pd + i * 8);
+      if ((pdEntry & PTE_PRESENT) == 0 || (pdEntry & PTE_HUGE) != 0) continue;
+      const pt = pdEntry & PTE_ADDRESS_MASK;
+      for (let j: u64 = 0; j < ENTRIES; j++) {
+        const leaf = physical.read64(pt + j * 8);
+        if ((leaf & PTE_PRESENT) != 0) release(leaf & PTE_ADDRESS_MASK);
+      }
+      frames.free(pt);
+    }
+    frames.free(pd);
+    physical.write64(pdptSlot, 0);
+  }
+  if ((cpu.readCr3() & PTE_ADDRESS_MASK) == root) cpu.writeCr3(cpu.readCr3());   // flush the range
+}

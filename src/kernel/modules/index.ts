@@ -1,0 +1,37 @@
+// modules — instances of the service modules linked into the image. Each instance
+// has its own linear memory (a guarded slot charged to a pool). A trap in an
+// instance ends only the call that trapped; the kernel records it and carries on.
+import { cpu } from "../../hal";
+import * as memory from "../memory";
+import * as probe from "./probe";
+
+export { probe };
+export const NO_INSTANCE: u32 = cpu.MODULE_INSTANCE_NONE;
+
+let activeInstance: u32 = cpu.MODULE_INSTANCE_NONE;
+
+/** A new instance whose memory is charged to `pool`; `prefault` maps it eagerly
+ *  (no demand faults). NO_INSTANCE when out of slots, memory or quota. */
+export function instantiate(module: cpu.ModuleId, pool: i32, prefault: bool = false): u32 {
+  memory.modulememory.setCreator(pool, prefault);
+  const instance = cpu.moduleInstantiate(module);
+  memory.modulememory.setCreator(memory.pools.KERNEL_POOL, false);
+  return instance;
+}
+
+/** Calls an export; a trap returns 0 and is then reported by trapOf(). */
+export function call(instance: u32, exportIndex: u32, a: u32 = 0, b: u32 = 0): u32 {
+  const outer = activeInstance;
+  activeInstance = instance;
+  const result = cpu.moduleCall(instance, exportIndex, a, b);
+  activeInstance = outer;
+  return result;
+}
+
+/** The trap kind (wasm_rt_trap_t) that ended the instance's last call, 0 if none. */
+export function trapOf(instance: u32): u32 { return cpu.moduleTrap(instance); }
+export function memoryBase(instance: u32): u64 { return cpu.moduleMemoryBase(instance); }
+export function destroy(instance: u32): void { cpu.moduleDestroy(instance); }
+
+/** The instance whose code is running (a call is in progress), or NO_INSTANCE. */
+export function active(): u32 { return activeInstance; }

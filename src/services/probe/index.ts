@@ -1,0 +1,60 @@
+// probe — a minimal service module that the kernel's self-test scenarios and
+// benchmarks instantiate: it touches its own linear memory on request, so tests
+// can watch demand mapping, guard pages, memory.grow and quotas at work.
+// Numbered exports: src/kernel/modules/probe.ts.
+
+export function read(offset: u32): u32 {
+  return load<u32>(<usize>offset);
+}
+
+export function write(offset: u32, value: u32): u32 {
+  store<u32>(<usize>offset, value);
+  return value;
+}
+
+export function grow(pages: u32): u32 {
+  return <u32>memory.grow(<i32>pages);
+}
+
+export function size(): u32 {
+  return <u32>memory.size();
+}
+
+/** Writes a pattern over the first `pages` wasm pages and returns its checksum. */
+export function fill(pages: u32, seed: u32): u32 {
+  const words = <usize>pages * 65536 / 4;
+  let sum: u32 = 0;
+  for (let i: usize = 0; i < words; i++) {
+    const value = <u32>i * 2654435761 ^ seed;
+    store<u32>(i * 4, value);
+    sum += value;
+  }
+  return sum;
+}
+
+/** rounds × C = A·B over n×n i32 matrices placed at the start of memory; a
+ *  checksum of C. The compute kernel for the bounds-check benchmark. */
+export function matrix(n: u32, rounds: u32): u32 {
+  const size = <usize>n * <usize>n * 4;
+  const a: usize = 0;
+  const b: usize = size;
+  const c: usize = size * 2;
+  for (let i: usize = 0; i < <usize>n * <usize>n; i++) {
+    store<u32>(a + i * 4, <u32>i * 7 + 1);
+    store<u32>(b + i * 4, <u32>i * 13 + 5);
+  }
+  let checksum: u32 = 0;
+  for (let round: u32 = 0; round < rounds; round++) {
+    for (let i: usize = 0; i < <usize>n; i++) {
+      for (let j: usize = 0; j < <usize>n; j++) {
+        let sum: u32 = round;
+        for (let k: usize = 0; k < <usize>n; k++) {
+          sum += load<u32>(a + (i * <usize>n + k) * 4) * load<u32>(b + (k * <usize>n + j) * 4);
+        }
+        store<u32>(c + (i * <usize>n + j) * 4, sum);
+        checksum = checksum * 31 + sum;
+      }
+    }
+  }
+  return checksum;
+}
