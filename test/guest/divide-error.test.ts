@@ -7,7 +7,7 @@ test("divide-error is reported in full", async () => {
   expectExceptionReport(await scenario("divide-error"),
     /CPU EXCEPTION: divide error \(#DE\) vector=0 error=0x0\r?\n/,
     /rip=0x[0-9a-f]{16} Z_halZ_provokeException\+0x/,
-    "divideError");
+    "scenarios/divideError");
 });
 
 test.run();

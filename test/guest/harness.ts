@@ -48,12 +48,13 @@ export function readyFacts(result: BootResult): Record<string, string> {
 }
 
 /** The full CPU exception report: header, a detail line, registers, and a stack
- *  trace whose first two frames are the faulting gate primitive and the scenario. */
+ *  trace whose first two frames are the faulting gate primitive and the scenario
+ *  (`scenarioFunction` relative to src/kernel/selftest/, e.g. "scenarios/pageFault"). */
 export function expectExceptionReport(result: BootResult, header: RegExp, detail: RegExp, scenarioFunction: string): void {
   expectStatus(result, STATUS_PANIC);
   expectOutput(result, header);
   expectOutput(result, detail);
   expectOutput(result, /rsp=0x[0-9a-f]{16} rbp=0x[0-9a-f]{16}/);
   expectOutput(result, /cr2=0x[0-9a-f]{16}/);
-  expectOutput(result, new RegExp(String.raw`stack trace:\r?\n  #0 0x[0-9a-f]{16} Z_halZ_\w+\+0x[0-9a-f]+\r?\n  #1 0x[0-9a-f]{16} src/kernel/selftest/scenarios/${scenarioFunction}\+0x`));
+  expectOutput(result, new RegExp(String.raw`stack trace:\r?\n  #0 0x[0-9a-f]{16} Z_halZ_\w+\+0x[0-9a-f]+\r?\n  #1 0x[0-9a-f]{16} src/kernel/selftest/${scenarioFunction}\+0x`));
 }

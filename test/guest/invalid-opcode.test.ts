@@ -7,7 +7,7 @@ test("invalid-opcode is reported in full", async () => {
   expectExceptionReport(await scenario("invalid-opcode"),
     /CPU EXCEPTION: invalid opcode \(#UD\) vector=6 error=0x0\r?\n/,
     /rip=0x[0-9a-f]{16} Z_halZ_provokeException\+0x/,
-    "invalidOpcode");
+    "scenarios/invalidOpcode");
 });
 
 test.run();

@@ -7,7 +7,7 @@ test("pagefault is reported in full", async () => {
   expectExceptionReport(await scenario("pagefault"),
     /CPU EXCEPTION: page fault \(#PF\) vector=14 error=0x2\r?\n/,
     /cr2=0x0000004000000000 \(not-present write, supervisor\)/,
-    "pageFault");
+    "scenarios/pageFault");
 });
 
 test.run();

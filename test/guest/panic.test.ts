@@ -6,7 +6,7 @@ test("a panic exits QEMU with status 37", async () => {
   const result = await scenario("panic");
   expectStatus(result, STATUS_PANIC);
   expectOutput(result, /PANIC: deliberate panic requested by the panic scenario/);
-  expectOutput(result, /#0 0x[0-9a-f]{16} src\/kernel\/selftest\/scenarios\/deliberatePanic\+0x/);
+  expectOutput(result, /#[01] 0x[0-9a-f]{16} src\/kernel\/selftest\/scenarios\/deliberatePanic\+0x/);
 });
 
 test.run();

@@ -15,6 +15,7 @@ export function init(): Errno {
   const result = setup.init();
   if (result != Errno.Ok) return result;
   pools.init();
+  pools.setCommitLimit(frames.totalFrames());
   modulememory.init(kernelspace.rootTable());
   return Errno.Ok;
 }

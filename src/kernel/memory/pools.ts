@@ -46,20 +46,31 @@ export function destroy(pool: i32): Errno {
   return Errno.Ok;
 }
 
-/** Commits `pages` to the pool, or refuses past its quota. */
+let totalCommitted: u64 = 0;
+let commitLimit: u64 = UNLIMITED;
+
+/** No pool, not even the kernel's, may commit more pages in all than the machine
+ *  has frames: a memory larger than memory is refused at grow, not at first touch. */
+export function setCommitLimit(pages: u64): void { commitLimit = pages; }
+
+/** Commits `pages` to the pool, or refuses past its quota or the machine's memory. */
 export function commit(pool: i32, pages: u64): Errno {
   if (!valid(pool)) return Errno.InvalidArgument;
   const now = load<u64>(slot(committed, pool));
   const limit = load<u64>(slot(quota, pool));
   if (pages > limit || now > limit - pages) return Errno.MemoryLimitExceeded;
+  if (pages > commitLimit || totalCommitted > commitLimit - pages) return Errno.ResourceExhausted;
   store<u64>(slot(committed, pool), now + pages);
+  totalCommitted += pages;
   return Errno.Ok;
 }
 
 export function uncommit(pool: i32, pages: u64): void {
   if (!valid(pool)) return;
   const now = load<u64>(slot(committed, pool));
-  store<u64>(slot(committed, pool), pages > now ? 0 : now - pages);
+  const released = pages > now ? now : pages;
+  store<u64>(slot(committed, pool), now - released);
+  totalCommitted -= released;
 }
 
 export function countMapped(pool: i32, delta: i64): void {

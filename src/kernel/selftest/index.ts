@@ -6,6 +6,7 @@ import { debugExit, cpu } from "../../hal";
 import * as line from "../line";
 import * as log from "../log";
 import * as scenarios from "./scenarios";
+import * as memoryScenarios from "./memory";
 
 type Scenario = () => bool;
 
@@ -27,6 +28,12 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "double-fault")) return scenarios.doubleFault;
   if (nameIs(source, length, "wasm-trap")) return scenarios.wasmOutOfBounds;
   if (nameIs(source, length, "panic")) return scenarios.deliberatePanic;
+  if (nameIs(source, length, "paging")) return memoryScenarios.paging;
+  if (nameIs(source, length, "write-kernel-text")) return memoryScenarios.writeKernelText;
+  if (nameIs(source, length, "stack-guard")) return memoryScenarios.stackGuard;
+  if (nameIs(source, length, "module-trap")) return memoryScenarios.moduleTrap;
+  if (nameIs(source, length, "memory-quota")) return memoryScenarios.memoryQuota;
+  if (nameIs(source, length, "grow-destroy-cycles")) return memoryScenarios.growDestroyCycles;
   return null;
 }
 

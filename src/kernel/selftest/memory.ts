@@ -1,0 +1,184 @@
+// memory.ts — guest scenarios for the memory system: page-table operations,
+// W^X, stack guards, module memories (demand mapping, guard traps, quotas) and
+// leak checks. Each returns true on success and logs why when it fails.
+import { Errno } from "../../abi";
+import { cpu } from "../../hal";
+import * as line from "../line";
+import * as log from "../log";
+import * as mem from "../memory";
+import { frames, pagetable, pools } from "../memory";
+import * as modules from "../modules";
+import { probe } from "../modules";
+
+/** Scratch virtual space for the paging scenario (PML4 416, otherwise unused). */
+const SCRATCH: u64 = 0xffff_d000_0000_0000;
+const WASM_PAGE: u32 = 65536;
+const TRAP_OUT_OF_BOUNDS: u32 = 1;
+const GROW_FAILED: u32 = 0xffffffff;
+const CYCLES: i32 = 10_000;
+
+function fail(what: string, got: u64, expected: u64): bool {
+  log.begin(log.Level.Error);
+  line.text("selftest: ");
+  line.text(what);
+  line.text(": got ");
+  line.hex(got);
+  line.text(", expected ");
+  line.hex(expected);
+  log.end();
+  return false;
+}
+
+function expect(what: string, got: u64, expected: u64): bool {
+  return got == expected ? true : fail(what, got, expected);
+}
+
+/** map / unmap / protect with 4 KiB, 2 MiB and 1 GiB pages on the live tables. */
+export function paging(): bool {
+  const root = mem.kernelspace.rootTable();
+  const freeBefore = frames.freeFrameCount();
+  const frame = frames.alloc(0, frames.Owner.Test);
+  if (!expect("map 4 KiB", pagetable.map(root, SCRATCH, frame, pagetable.PageSize.Small, pagetable.Protection.ReadWrite), Errno.Ok)) return false;
+  cpu.store64(SCRATCH + 8, 0x1234_5678_9abc_def0);
+  if (!expect("read back through the new mapping", cpu.load64(SCRATCH + 8), 0x1234_5678_9abc_def0)) return false;
+  if (!expect("same bytes through the direct map", cpu.load64(mem.layout.DIRECT_MAP_BASE + frame + 8), 0x1234_5678_9abc_def0)) return false;
+  if (!expect("translate", pagetable.translate(root, SCRATCH + 0x10), frame + 0x10)) return false;
+  if (!expect("map over a mapping", pagetable.map(root, SCRATCH, frame, pagetable.PageSize.Small, pagetable.Protection.Read), Errno.AlreadyExists)) return false;
+  if (!expect("misaligned map", pagetable.map(root, SCRATCH + 0x1000 + 8, frame, pagetable.PageSize.Small, pagetable.Protection.Read), Errno.InvalidArgument)) return false;
+  if (!expect("non-canonical map", pagetable.map(root, 0x0000_8000_0000_0000, frame, pagetable.PageSize.Small, pagetable.Protection.Read), Errno.InvalidArgument)) return false;
+  if (!expect("protect read-only", pagetable.protect(root, SCRATCH, pagetable.Protection.Read), Errno.Ok)) return false;
+  if (!expect("entry is read-only, no-execute", pagetable.protectionOf(pagetable.leafEntry(root, SCRATCH)), pagetable.Protection.Read)) return false;
+  if (!expect("read after protect", cpu.load64(SCRATCH + 8), 0x1234_5678_9abc_def0)) return false;
+  if (!expect("unmap returns the frame", pagetable.unmap(root, SCRATCH), frame)) return false;
+  if (!expect("unmapped", pagetable.translate(root, SCRATCH), pagetable.NOT_MAPPED)) return false;
+  if (!expect("protect unmapped", pagetable.protect(root, SCRATCH, pagetable.Protection.Read), Errno.NotFound)) return false;
+  frames.free(frame);
+
+  const large = frames.alloc(9, frames.Owner.Test);
+  if (large == 0) return fail("2 MiB block", 0, 1);
+  const at2m = SCRATCH + (1 << 30);
+  if (!expect("map 2 MiB", pagetable.map(root, at2m, large, pagetable.PageSize.Large, pagetable.Protection.ReadWrite), Errno.Ok)) return false;
+  cpu.store64(at2m + 0x1f_f000, 42);
+  if (!expect("2 MiB page, last 4 KiB", cpu.load64(mem.layout.DIRECT_MAP_BASE + large + 0x1f_f000), 42)) return false;
+  if (!expect("translate inside 2 MiB", pagetable.translate(root, at2m + 0x12_3456), large + 0x12_3456)) return false;
+  if (!expect("unmap 2 MiB", pagetable.unmap(root, at2m), large)) return false;
+  frames.free(large);
+
+  if (mem.kernelspace.hugePagesSupported()) {
+    const at1g = SCRATCH + (4 << 30);
+    if (!expect("map 1 GiB (physical 0, read-only)", pagetable.map(root, at1g, 0, pagetable.PageSize.Huge, pagetable.Protection.Read), Errno.Ok)) return false;
+    const probe: u64 = 0x10_0000;   // the image's first page, known non-zero
+    if (!expect("1 GiB page reads physical memory", cpu.load64(at1g + probe), cpu.load64(mem.layout.DIRECT_MAP_BASE + probe))) return false;
+    if (!expect("unmap 1 GiB", pagetable.unmap(root, at1g), 0)) return false;
+  } else {
+    log.info("selftest: this CPU has no 1 GiB pages; skipping that part");
+  }
+  // What stays are the scratch area's new tables: a PDPT, two PDs and a PT.
+  return expect("frames back but the four new tables", freeBefore - frames.freeFrameCount(), 4);
+}
+
+/** W^X: a write to kernel text must fault (the report ends the scenario). */
+export function writeKernelText(): bool {
+  cpu.store64(cpu.layoutAddress(cpu.Layout.TextStart), 0);
+  return false;
+}
+
+/** The boot stack's guard page: unbounded recursion must be reported, not run into .bss. */
+export function stackGuard(): bool {
+  cpu.provokeException(cpu.ProvokedException.StackOverflow);
+  return false;
+}
+
+/** The module region's top-level table (a PDPT per 512 GiB) is made on first use
+ *  and kept: one instance made and destroyed before any frame count is taken. */
+function warmUp(): void {
+  const instance = modules.instantiate(cpu.ModuleId.Probe, pools.KERNEL_POOL);
+  modules.call(instance, probe.ProbeFunction.Grow, 1);
+  modules.call(instance, probe.ProbeFunction.Write, 0, 1);
+  modules.destroy(instance);
+}
+
+/** Two instances: one reads past its memory and traps; the kernel and the other
+ *  carry on, and the trapped one still answers. Then the explicit-check build. */
+export function moduleTrap(): bool {
+  warmUp();
+  const freeBefore = frames.freeFrameCount();
+  const a = modules.instantiate(cpu.ModuleId.Probe, pools.KERNEL_POOL);
+  const b = modules.instantiate(cpu.ModuleId.Probe, pools.KERNEL_POOL);
+  if (a == modules.NO_INSTANCE || b == modules.NO_INSTANCE) return fail("instantiate", a, 0);
+  if (!expect("grow a", modules.call(a, probe.ProbeFunction.Grow, 1), 0)) return false;
+  if (!expect("grow b", modules.call(b, probe.ProbeFunction.Grow, 1), 0)) return false;
+  modules.call(a, probe.ProbeFunction.Write, 100, 7);
+  modules.call(b, probe.ProbeFunction.Write, 100, 9);
+  if (!expect("a sees its own memory", modules.call(a, probe.ProbeFunction.Read, 100), 7)) return false;
+  const size = modules.call(a, probe.ProbeFunction.Size) * WASM_PAGE;
+  modules.call(a, probe.ProbeFunction.Read, size + 16);
+  if (!expect("a traps reading past its memory", modules.trapOf(a), TRAP_OUT_OF_BOUNDS)) return false;
+  log.info("selftest: instance a trapped out of bounds; the kernel carries on");
+  if (!expect("b keeps running", modules.call(b, probe.ProbeFunction.Read, 100), 9)) return false;
+  if (!expect("b had no trap", modules.trapOf(b), 0)) return false;
+  if (!expect("a still answers after its trap", modules.call(a, probe.ProbeFunction.Read, 100), 7)) return false;
+
+  const c = modules.instantiate(cpu.ModuleId.ProbeChecked, pools.KERNEL_POOL);
+  if (c == modules.NO_INSTANCE) return fail("instantiate the explicit-check build", c, 0);
+  modules.call(c, probe.ProbeFunction.Read, 0xffff_fff0);
+  if (!expect("explicit bounds check traps too", modules.trapOf(c), TRAP_OUT_OF_BOUNDS)) return false;
+  modules.destroy(a);
+  modules.destroy(b);
+  modules.destroy(c);
+  return expect("every frame returned", frames.freeFrameCount(), freeBefore);
+}
+
+/** A pool's quota: memory.grow returns -1 at it, cleanly, and nothing leaks. */
+export function memoryQuota(): bool {
+  const quotaWasmPages: u32 = 4;
+  const pool = pools.create(<u64>quotaWasmPages * 16);
+  const instance = modules.instantiate(cpu.ModuleId.Probe, pool);
+  if (instance == modules.NO_INSTANCE) return fail("instantiate within quota", instance, 0);
+  let grown: u32 = 0;
+  while (modules.call(instance, probe.ProbeFunction.Grow, 1) != GROW_FAILED) grown++;
+  const size = modules.call(instance, probe.ProbeFunction.Size);
+  if (!expect("size stops at the quota", size, quotaWasmPages)) return false;
+  if (!expect("a failed grow is not a trap", modules.trapOf(instance), 0)) return false;
+  modules.call(instance, probe.ProbeFunction.Fill, size, 1);
+  if (!expect("frames mapped on touch, charged to the pool", pools.mappedFrames(pool), <u64>size * 16)) return false;
+  modules.destroy(instance);
+  if (!expect("pool empty after destroy", pools.mappedFrames(pool) + pools.committedPages(pool), 0)) return false;
+  const tiny = pools.create(0);
+  const starved = modules.instantiate(cpu.ModuleId.Probe, tiny);
+  if (!expect("a pool with no quota: the first grow fails", modules.call(starved, probe.ProbeFunction.Grow, 1), GROW_FAILED)) return false;
+  if (!expect("and touching memory traps", (modules.call(starved, probe.ProbeFunction.Read, 0), modules.trapOf(starved)), TRAP_OUT_OF_BOUNDS)) return false;
+  modules.destroy(starved);
+  const huge = modules.instantiate(cpu.ModuleId.Probe, pools.KERNEL_POOL);
+  if (!expect("a grow larger than memory is refused", modules.call(huge, probe.ProbeFunction.Grow, 65535), GROW_FAILED)) return false;
+  modules.destroy(huge);
+  if (!expect("an allocation larger than memory", frames.alloc(frames.MAX_ORDER + 1, frames.Owner.Test), 0)) return false;
+  return expect("pools end", pools.destroy(pool) == Errno.Ok && pools.destroy(tiny) == Errno.Ok ? 1 : 0, 1);
+}
+
+/** 10,000 × (instantiate, grow, touch, destroy): free memory ends where it started. */
+export function growDestroyCycles(): bool {
+  warmUp();
+  const freeBefore = frames.freeFrameCount();
+  const pool = pools.create(64);
+  for (let i = 0; i < CYCLES; i++) {
+    const instance = modules.instantiate(cpu.ModuleId.Probe, pool);
+    if (instance == modules.NO_INSTANCE) return fail("instantiate in cycle", <u64>i, 0);
+    const old = modules.call(instance, probe.ProbeFunction.Grow, 2);
+    modules.call(instance, probe.ProbeFunction.Write, old * WASM_PAGE + 70000, <u32>i);
+    if (modules.call(instance, probe.ProbeFunction.Read, old * WASM_PAGE + 70000) != <u32>i) return fail("cycle read-back", <u64>i, 0);
+    modules.destroy(instance);
+  }
+  log.begin(log.Level.Info);
+  line.text("selftest: ");
+  line.decimal(CYCLES);
+  line.text(" grow/destroy cycles done; free frames ");
+  line.decimal(frames.freeFrameCount());
+  line.text(", before ");
+  line.decimal(freeBefore);
+  log.end();
+  if (!expect("live module memories", mem.modulememory.live(), 0)) return false;
+  if (!expect("pool empty", pools.mappedFrames(pool) + pools.committedPages(pool), 0)) return false;
+  pools.destroy(pool);
+  return expect("free frames back where they started", frames.freeFrameCount(), freeBefore);
+}
