@@ -182,7 +182,7 @@ async function buildIso(output = ISO, cmdline = ""): Promise<void> {
 /** The kernel sources compiled for Node, with test entry points (test/host/entry.ts). */
 async function buildHost(): Promise<void> {
   mkdirSync(join(BUILD, "host"), { recursive: true });
-  const sources = [...filesUnder("src", /\.ts$/), "test/host/entry.ts"];
+  const sources = [...filesUnder("src", /\.ts$/), "test/host/entry.ts", ...filesUnder("test/host/entries", /\.ts$/)];
   await step({
     name: "asc host-test module", inputs: sources, extra: ["asc-flags-1"], outputs: [join(BUILD, "host", "kernel-test.wasm")],
     run: () => compile({ entry: "test/host/entry.ts", output: join(BUILD, "host", "kernel-test.wasm"), allowedImportModules: ["hal"] }),

@@ -16,6 +16,7 @@ export { kmain, interrupt, trap } from "../../src/kernel/index";
 // Per-subsystem test exports live in entries/ (one file each).
 export * from "./entries/heap";
 export * from "./entries/frames";
+export * from "./entries/pagetable";
 
 export function consoleInit(): bool { return uart.init(); }
 

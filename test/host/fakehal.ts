@@ -118,6 +118,9 @@ export class FakeMachine {
         loadGdt: () => {}, loadIdt: () => {}, loadTaskRegister: () => {},
         layoutAddress: (which: number) => BigInt.asIntN(64, this.layout.get(which) ?? 0n),
         provokeException: () => {},
+        // no service modules in the host tests: every instantiation fails cleanly
+        moduleInstantiate: () => 0xffffffff, moduleCall: () => 0, moduleTrap: () => 0,
+        moduleMemoryBase: () => 0n, moduleDestroy: () => {},
       },
     };
   }
