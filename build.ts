@@ -67,10 +67,12 @@ const CFLAGS = [
  * pages unless AIOS_BOUNDS_CHECKS=1. probe_checked is probe's wasm again, with
  * explicit checks, for the bounds-check benchmark.
  */
-interface ModuleBuild { name: string; entry?: string; wasmOf?: string; imports: string[]; boundsChecks: boolean }
+interface ModuleBuild { name: string; entry?: string; wasmOf?: string; imports: string[]; boundsChecks: boolean; flags?: string[] }
 const SERVICE_BOUNDS_CHECKS = process.env.AIOS_BOUNDS_CHECKS === "1";
+/** AIOS_DEBUG=1: the kernel's debug build (the heap poisons freed objects and checks them). */
+const KERNEL_DEBUG_FLAGS = process.env.AIOS_DEBUG === "1" ? ["--use", "HEAP_DEBUG=1"] : [];
 const MODULES: ModuleBuild[] = [
-  { name: "kernel", entry: "src/kernel/index.ts", imports: ["hal"], boundsChecks: true },
+  { name: "kernel", entry: "src/kernel/index.ts", imports: ["hal"], boundsChecks: true, flags: KERNEL_DEBUG_FLAGS },
   { name: "probe", entry: "src/services/probe/index.ts", imports: [], boundsChecks: SERVICE_BOUNDS_CHECKS },
   { name: "probe_checked", wasmOf: "probe", imports: [], boundsChecks: true },
 ];
@@ -84,9 +86,9 @@ async function buildElf(): Promise<void> {
   const compiled = MODULES.filter((m) => m.entry);
 
   await step({
-    name: "asc modules", inputs: sources, extra: ["asc-flags-1", ...compiled.map((m) => m.name)],
+    name: "asc modules", inputs: sources, extra: ["asc-flags-1", ...compiled.map((m) => m.name + (m.flags ?? []).join(" "))],
     outputs: compiled.map(wasmPath),
-    run: () => compile(...compiled.map((m) => ({ entry: m.entry!, output: wasmPath(m), allowedImportModules: m.imports }))),
+    run: () => compile(...compiled.map((m) => ({ entry: m.entry!, output: wasmPath(m), allowedImportModules: m.imports, extraFlags: m.flags }))),
   });
 
   for (const m of MODULES) {

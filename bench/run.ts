@@ -6,6 +6,9 @@
 //   clean build, rebuild after one .ts   target: rebuild <= 5 s
 //   launch -> "AIOS ready" under -kernel, median of 5, / floor median of 5
 //                                        target: <= 1.5x the floor
+//   in one guest boot (aios.test=bench-memory): a matrix multiply with explicit
+//   bounds checks, with guard pages, and unchecked (the floor); frame alloc+free
+//                                        target: guard pages <= 1.10x the floor
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { accelerator, boot } from "../tools/qemu.ts";
@@ -69,6 +72,16 @@ async function main() {
     ready.push(r.matchedMilliseconds);
   }
 
+  // ---- memory: bounds checks three ways and frame allocation, inside one guest boot
+  const memoryRun = await boot({ kernel: "build/aios.elf", append: "aios.test=bench-memory" }, 300_000);
+  if (memoryRun.status !== 33) throw new Error(`bench-memory failed:\n${memoryRun.output}`);
+  const facts = (name: string) => Object.fromEntries(
+    (memoryRun.output.match(new RegExp(`AIOS bench ${name} (.*)`))?.[1] ?? "").trim().split(/\s+/).map((kv) => kv.split("=")));
+  const matrix = facts("matrix");
+  const framesBench = facts("frames");
+  const guardRatio = Number(matrix.guard_us) / Number(matrix.unchecked_us);
+  const explicitRatio = Number(matrix.explicit_us) / Number(matrix.unchecked_us);
+
   const rows: [string, string, string][] = [
     ["build/aios.elf", `${(elf / 1024).toFixed(1)} KiB`, `target <= 256 KiB: ${elf <= 256 * 1024 ? "met" : "MISSED"}`],
     ["images/aios.iso", `${(iso / 1024 / 1024).toFixed(1)} MiB`, "GRUB BIOS + UEFI"],
@@ -77,6 +90,10 @@ async function main() {
     ["QEMU floor (launch to exit)", `${median(floor).toFixed(0)} ms`, `runs: ${floor.map((v) => v.toFixed(0)).join(", ")}`],
     ["launch to AIOS ready (-kernel)", `${median(ready).toFixed(0)} ms`, `runs: ${ready.map((v) => v.toFixed(0)).join(", ")}`],
     ["ready / floor", (median(ready) / median(floor)).toFixed(2) + "x", `target <= 1.5x: ${median(ready) / median(floor) <= 1.5 ? "met" : "MISSED"}`],
+    [`matrix ${matrix.n}x${matrix.n}, unchecked floor`, `${matrix.unchecked_us} us`, "median of 5 in one guest boot"],
+    ["matrix, guard pages / floor", guardRatio.toFixed(2) + "x", `target <= 1.10x: ${guardRatio <= 1.1 ? "met" : "MISSED"} (${matrix.guard_us} us)`],
+    ["matrix, explicit checks / floor", explicitRatio.toFixed(2) + "x", `${matrix.explicit_us} us`],
+    ["frame alloc+free pairs", `${(Number(framesBench.pairs_per_s) / 1e6).toFixed(2)} M/s`, `${framesBench.pairs} pairs, order 0`],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(10)}  ${note}`);

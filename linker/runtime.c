@@ -179,6 +179,14 @@ int memcmp(const void *a, const void *b, size_t n) {
     return 0;
 }
 
+/* gcc lowers wasm's popcnt to these libgcc helpers when the CPU model lacks POPCNT. */
+int __popcountdi2(unsigned long x) {
+    int n = 0;
+    for (; x; x &= x - 1) n++;
+    return n;
+}
+int __popcountsi2(unsigned int x) { return __popcountdi2(x); }
+
 /* ---- rounding without SSE4.1: values of 2^52 or more are already integers ---- */
 #define TWO_52 4503599627370496.0
 #define TWO_23 8388608.0f

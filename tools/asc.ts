@@ -8,6 +8,7 @@ export interface ModuleSpec {
   entry: string;              // the module's index.ts
   output: string;             // .wasm path
   allowedImportModules: string[];
+  extraFlags?: string[];      // e.g. --use HEAP_DEBUG=1 for a debug kernel
 }
 
 /** The flags every AIOS module is built with (the kernel: no GC, names kept for traces). */
@@ -16,7 +17,7 @@ export const ASC_FLAGS = ["-O3", "--runtime", "stub", "--debug", "--noAssert"];
 /** Compiles every module given in one Node process (tools/asc-worker.mjs), then
  *  checks each one's imports. */
 export function compile(...specs: ModuleSpec[]): void {
-  const request = specs.map((s) => ({ entry: s.entry, output: s.output, flags: ASC_FLAGS }));
+  const request = specs.map((s) => ({ entry: s.entry, output: s.output, flags: [...ASC_FLAGS, ...(s.extraFlags ?? [])] }));
   const worker = fileURLToPath(new URL("./asc-worker.mjs", import.meta.url));
   const result = spawnSync(process.execPath, [worker, JSON.stringify(request)], {
     encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" },

@@ -7,6 +7,7 @@ import * as line from "../line";
 import * as log from "../log";
 import * as scenarios from "./scenarios";
 import * as memoryScenarios from "./memory";
+import * as bench from "./bench";
 
 type Scenario = () => bool;
 
@@ -34,6 +35,8 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "module-trap")) return memoryScenarios.moduleTrap;
   if (nameIs(source, length, "memory-quota")) return memoryScenarios.memoryQuota;
   if (nameIs(source, length, "grow-destroy-cycles")) return memoryScenarios.growDestroyCycles;
+  if (nameIs(source, length, "kernel-heap")) return memoryScenarios.kernelHeap;
+  if (nameIs(source, length, "bench-memory")) return bench.memoryBenchmarks;
   return null;
 }
 

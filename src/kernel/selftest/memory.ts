@@ -6,7 +6,7 @@ import { cpu } from "../../hal";
 import * as line from "../line";
 import * as log from "../log";
 import * as mem from "../memory";
-import { frames, pagetable, pools } from "../memory";
+import { frames, heap, pagetable, pools, stacks } from "../memory";
 import * as modules from "../modules";
 import { probe } from "../modules";
 
@@ -181,4 +181,41 @@ export function growDestroyCycles(): bool {
   if (!expect("pool empty", pools.mappedFrames(pool) + pools.committedPages(pool), 0)) return false;
   pools.destroy(pool);
   return expect("free frames back where they started", frames.freeFrameCount(), freeBefore);
+}
+
+/** The kernel heap in the real kernel: 8 MiB of 2 KiB objects (past the memory's
+ *  2 MiB boot window, so the kernel's own memory.grow maps frames), contents kept,
+ *  all freed, a double free refused; and a guarded stack from the stack region. */
+export function kernelHeap(): bool {
+  const count = 4096;
+  const size: usize = 2048;
+  const objects = memory.data(4096 * 4);
+  for (let i = 0; i < count; i++) {
+    const object = heap.alloc(size);
+    if (object == 0) return fail("heap alloc", <u64>i, 1);
+    store<usize>(objects + <usize>i * 4, object);
+    store<u32>(object, <u32>i * 2654435761);
+    store<u32>(object + size - 4, <u32>i);
+  }
+  if (!expect("linear memory grew past the boot window", <u64>memory.size() * 65536 > mem.layout.KERNEL_MEMORY_BOOT_WINDOW ? 1 : 0, 1)) return false;
+  for (let i = 0; i < count; i++) {
+    const object = load<usize>(objects + <usize>i * 4);
+    if (load<u32>(object) != <u32>i * 2654435761 || load<u32>(object + size - 4) != <u32>i) return fail("heap contents", <u64>i, 0);
+  }
+  for (let i = 0; i < count; i++) {
+    if (heap.free(load<usize>(objects + <usize>i * 4)) != Errno.Ok) return fail("heap free", <u64>i, 0);
+  }
+  if (!expect("double free refused", heap.free(load<usize>(objects)), Errno.InvalidArgument)) return false;
+  if (!expect("heap consistent", heap.check(), Errno.Ok)) return false;
+  if (!expect("no objects left", heap.objectsInUse(), 0)) return false;
+  if (!expect("too large for the heap", heap.alloc(1 << 20), 0)) return false;
+
+  const freeBefore = frames.freeFrameCount();
+  const top = stacks.allocate(4);
+  if (top == 0) return fail("stack allocate", 0, 1);
+  cpu.store64(top - 8, 0xfeed);
+  if (!expect("stack top writable", cpu.load64(top - 8), 0xfeed)) return false;
+  if (!expect("guard page unmapped", pagetable.translate(mem.kernelspace.rootTable(), stacks.guardOf(top, 4)), pagetable.NOT_MAPPED)) return false;
+  if (!expect("stack release", stacks.release(top), Errno.Ok)) return false;
+  return expect("stack frames back (its page tables stay)", freeBefore - frames.freeFrameCount() <= 3 ? 1 : 0, 1);
 }
