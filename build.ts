@@ -48,7 +48,7 @@ function filesUnder(dir: string, pattern: RegExp): string[] {
 const gccInclude = () => execFileSync("gcc", ["-print-file-name=include"]).toString().trim();
 
 const CFLAGS = [
-  "-std=gnu11", "-O2", "-g", "-Wall", "-Wno-unused-function", "-Wno-unused-variable", "-Wno-unused-but-set-variable",
+  "-std=gnu11", "-O2", "-Wall", "-Wno-unused-function", "-Wno-unused-variable", "-Wno-unused-but-set-variable",
   "-ffreestanding", "-nostdinc", "-fno-pie", "-fno-pic", "-mcmodel=kernel", "-mno-red-zone",
   "-fno-stack-protector", "-fno-omit-frame-pointer", "-fno-asynchronous-unwind-tables", "-fcf-protection=none",
   "-fno-math-errno",
@@ -105,8 +105,10 @@ async function buildElf(): Promise<void> {
   const headers = [...filesUnder("linker", /\.h$/), ...filesUnder("asm", /\.h$/), ...MODULES.map((m) => join(BUILD, `${m.name}.h`))];
   const memcheck = (checks: boolean) => [`-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=${checks ? 0 : 1}`, "-DWASM_RT_USE_STACK_DEPTH_COUNT=1"];
   const cSources: [string, string[]][] = [
+    // no -g for generated C: it would add a third to a rebuild, and the symbol
+    // table already names every function
     ...MODULES.map((m): [string, string[]] => [join(BUILD, `${m.name}.c`), memcheck(m.boundsChecks)]),
-    ...filesUnder("linker", /\.c$/).map((f): [string, string[]] => [f, memcheck(true)]),
+    ...filesUnder("linker", /\.c$/).map((f): [string, string[]] => [f, ["-g", ...memcheck(true)]]),
   ];
   const objects: string[] = [];
   for (const [source, defines] of cSources) {
