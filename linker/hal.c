@@ -19,6 +19,10 @@ void cpu_load_gdt(uint64_t base, uint16_t limit, uint16_t code, uint16_t data);
 
 void Z_halZ_outb(H, u32 port, u32 value) { __asm__ volatile("outb %b0, %w1" : : "a"(value), "Nd"(port)); }
 u32 Z_halZ_inb(H, u32 port) { uint8_t v; __asm__ volatile("inb %w1, %b0" : "=a"(v) : "Nd"(port)); return v; }
+void Z_halZ_outw(H, u32 port, u32 value) { __asm__ volatile("outw %w0, %w1" : : "a"(value), "Nd"(port)); }
+u32 Z_halZ_inw(H, u32 port) { uint16_t v; __asm__ volatile("inw %w1, %w0" : "=a"(v) : "Nd"(port)); return v; }
+void Z_halZ_outl(H, u32 port, u32 value) { __asm__ volatile("outl %0, %w1" : : "a"(value), "Nd"(port)); }
+u32 Z_halZ_inl(H, u32 port) { uint32_t v; __asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
 u32 Z_halZ_load8(H, u64 a) { return *(volatile uint8_t *)a; }
 u32 Z_halZ_load16(H, u64 a) { return *(volatile uint16_t *)a; }
@@ -44,7 +48,12 @@ void Z_halZ_writeCr3(H, u64 v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "
 void Z_halZ_invalidatePage(H, u64 a) { __asm__ volatile("invlpg (%0)" : : "r"(a) : "memory"); }
 u64 Z_halZ_frameAddress(H) { return (u64)__builtin_frame_address(0); }
 void Z_halZ_halt(H) { __asm__ volatile("hlt"); }
-void Z_halZ_disableInterrupts(H) { __asm__ volatile("cli"); }
+void Z_halZ_disableInterrupts(H) { __asm__ volatile("cli" ::: "memory"); }
+void Z_halZ_enableInterrupts(H) { __asm__ volatile("sti" ::: "memory"); }
+void Z_halZ_waitForInterrupt(H) { __asm__ volatile("sti; hlt" ::: "memory"); }
+void Z_halZ_pause(H) { __asm__ volatile("pause"); }
+u64 Z_halZ_readMsr(H, u32 msr) { uint32_t lo, hi; __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((u64)hi << 32) | lo; }
+void Z_halZ_writeMsr(H, u32 msr, u64 v) { __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory"); }
 
 void Z_halZ_loadGdt(H, u64 base, u32 limit, u32 code, u32 data) { cpu_load_gdt(base, (uint16_t)limit, (uint16_t)code, (uint16_t)data); }
 void Z_halZ_loadIdt(H, u64 base, u32 limit) {

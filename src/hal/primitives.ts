@@ -34,6 +34,10 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 // ---- port I/O
 @external("hal", "outb") export declare function outb(port: u16, value: u8): void;
 @external("hal", "inb") export declare function inb(port: u16): u8;
+@external("hal", "outw") export declare function outw(port: u16, value: u16): void;
+@external("hal", "inw") export declare function inw(port: u16): u16;
+@external("hal", "outl") export declare function outl(port: u16, value: u32): void;
+@external("hal", "inl") export declare function inl(port: u16): u32;
 
 // ---- kernel virtual memory (MMIO, the direct map, the image itself)
 @external("hal", "load8") export declare function load8(address: u64): u8;
@@ -62,6 +66,12 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 @external("hal", "frameAddress") export declare function frameAddress(): u64;
 @external("hal", "halt") export declare function halt(): void;
 @external("hal", "disableInterrupts") export declare function disableInterrupts(): void;
+@external("hal", "enableInterrupts") export declare function enableInterrupts(): void;
+/** sti; hlt as one step, so an interrupt between them cannot be missed. */
+@external("hal", "waitForInterrupt") export declare function waitForInterrupt(): void;
+@external("hal", "pause") export declare function pause(): void;
+@external("hal", "readMsr") export declare function readMsr(msr: u32): u64;
+@external("hal", "writeMsr") export declare function writeMsr(msr: u32, value: u64): void;
 
 // ---- descriptor tables: base is a kernel virtual address
 @external("hal", "loadGdt") export declare function loadGdt(base: u64, limit: u16, codeSelector: u16, dataSelector: u16): void;

@@ -1,7 +1,7 @@
 // tsc.ts — the time-stamp counter's frequency. Taken from CPUID where the CPU or
 // hypervisor states it (leaf 0x15, or the hypervisor timing leaf 0x40000010),
-// otherwise measured against a 10 ms PIT countdown. Issue 4 replaces the PIT
-// reference with the HPET and checks for an invariant TSC.
+// otherwise measured against a 2 ms PIT countdown: a first estimate, which the
+// kernel refines against the HPET (src/kernel/platform/time.ts).
 import { cpuid, CpuidRegister, rdtsc } from "./primitives";
 import * as pit from "./pit";
 
@@ -11,7 +11,7 @@ const FEATURE_ECX_HYPERVISOR: u32 = 1 << 31;
 const LEAF_TSC_CRYSTAL: u32 = 0x15;
 const LEAF_HYPERVISOR_BASE: u32 = 0x40000000;
 const LEAF_HYPERVISOR_TIMING: u32 = 0x40000010;
-const CALIBRATION_MS: u64 = 10;
+const CALIBRATION_MS: u64 = 2;   // a first estimate: the HPET refines it once ACPI is read
 // A PIT that never finishes (absent or broken) must not hang boot.
 const CALIBRATION_SPIN_LIMIT: i32 = 50_000_000;
 const FALLBACK_HZ: u64 = 1_000_000_000;

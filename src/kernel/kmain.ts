@@ -9,6 +9,8 @@ import * as cmdline from "./cmdline";
 import * as line from "./line";
 import * as log from "./log";
 import * as mem from "./memory";
+import * as apic from "./platform/apic";
+import * as platformTime from "./platform/time";
 import * as panic from "./panic";
 import * as selftest from "./selftest";
 import * as symbols from "./symbols";
@@ -49,6 +51,9 @@ export function kmain(magic: u32, infoAddress: u64): void {
   if (cmdline.requestedLogLevel() >= 0) log.setThreshold(<log.Level>cmdline.requestedLogLevel());
   bootinfo.report();
   if (mem.init() != Errno.Ok) panic.panic("memory: could not set up the frame allocator and page tables");
+  apic.init();                                         // PICs off, local APIC on, I/O APICs masked
+  if (platformTime.init() != Errno.Ok) log.error("time: no timer interrupts");
+  cpu.enableInterrupts();                              // from here on, interrupts are live
   log.begin(log.Level.Debug);
   line.text("tsc: ");
   line.decimal(clock.frequency() / 1000);
@@ -59,6 +64,5 @@ export function kmain(magic: u32, infoAddress: u64): void {
   if (cmdline.testScenarioLength() > 0) {
     selftest.run(cmdline.testScenario(), cmdline.testScenarioLength());
   }
-  cpu.disableInterrupts();                             // nothing to do yet: idle for good
-  while (true) cpu.halt();
+  while (true) cpu.waitForInterrupt();                 // idle: halt until an interrupt
 }

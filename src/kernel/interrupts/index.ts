@@ -2,7 +2,7 @@
 // fault is first offered to the memory system: a demand fault in a module memory
 // is mapped and resumed; a guard hit during a module call traps that module. All
 // other CPU exceptions are reported and stop the machine (NMI is reported and
-// survived); device vectors arrive with issue 4's APIC work and are counted.
+// survived). Other vectors run their registered handlers (vectors.ts), then EOI.
 import { cpu } from "../../hal";
 import * as line from "../line";
 import * as log from "../log";
@@ -12,8 +12,10 @@ import * as panic from "../panic";
 import * as exceptions from "./exceptions";
 import * as frame from "./frame";
 import * as pagefault from "./pagefault";
+import * as vectors from "./vectors";
+import { lapic } from "../../hal";
 
-export { exceptions, frame };
+export { exceptions, frame, vectors };
 
 /** What linker/start.c does after dispatch (keep in step with it). */
 export const enum Action { Resume = 0, TrapModule = 1 }
@@ -59,9 +61,14 @@ export function dispatch(interruptFrame: u64): Action {
     panic.halt();
     return Action.Resume;
   }
-  log.begin(log.Level.Debug);
-  line.text("interrupts: unhandled vector ");
-  line.decimal(vector);
-  log.end();
+  if (vector == vectors.SPURIOUS_VECTOR) return Action.Resume;     // no EOI for spurious
+  if (!vectors.run(vector) && count(vector) == 1) {
+    log.begin(log.Level.Warn);
+    line.text("interrupts: vector ");
+    line.decimal(vector);
+    line.text(" has no handler (reported once)");
+    log.end();
+  }
+  lapic.endOfInterrupt();
   return Action.Resume;
 }

@@ -8,6 +8,7 @@ import * as log from "../log";
 import * as scenarios from "./scenarios";
 import * as memoryScenarios from "./memory";
 import * as bench from "./bench";
+import * as timeScenarios from "./time";
 
 type Scenario = () => bool;
 
@@ -36,6 +37,8 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "memory-quota")) return memoryScenarios.memoryQuota;
   if (nameIs(source, length, "grow-destroy-cycles")) return memoryScenarios.growDestroyCycles;
   if (nameIs(source, length, "kernel-heap")) return memoryScenarios.kernelHeap;
+  if (nameIs(source, length, "sleep")) return timeScenarios.sleepAccuracy;
+  if (nameIs(source, length, "timers")) return timeScenarios.timerQueue;
   if (nameIs(source, length, "bench-memory")) return bench.memoryBenchmarks;
   return null;
 }
