@@ -51,7 +51,7 @@ const CFLAGS = [
   "-std=gnu11", "-O2", "-Wall", "-Wno-unused-function", "-Wno-unused-variable", "-Wno-unused-but-set-variable",
   "-ffreestanding", "-nostdinc", "-fno-pie", "-fno-pic", "-mcmodel=kernel", "-mno-red-zone",
   "-fno-stack-protector", "-fno-omit-frame-pointer", "-fno-asynchronous-unwind-tables", "-fcf-protection=none",
-  "-fno-math-errno",
+  "-fno-math-errno", "-fno-delete-null-pointer-checks",
   // Traces must name the AssemblyScript function: Binaryen already inlined what
   // pays at the wasm level, so gcc keeps each wasm function a function of its own,
   // and every function keeps a frame pointer.
@@ -98,11 +98,18 @@ async function buildElf(): Promise<void> {
       run: () => { run("wasm2c", [wasmPath(m), "-n", m.name, "-o", join(BUILD, `${m.name}.c`)]); },
     });
   }
+  // wasm-rt.h, with its process-wide call-depth counter made per CPU (%gs:8,
+  // linker/percpu.h): the one change AIOS makes to wabt's header.
   mkdirSync(join(BUILD, "include"), { recursive: true });
-  copyFileSync("/usr/include/wasm-rt.h", join(BUILD, "include", "wasm-rt.h"));
+  const header = readFileSync("/usr/include/wasm-rt.h", "utf8");
+  const perCpu = header.replace("extern uint32_t wasm_rt_call_stack_depth;",
+    "/* AIOS: per CPU, see linker/percpu.h */\n#define wasm_rt_call_stack_depth (*(__seg_gs uint32_t *)8)");
+  if (perCpu === header) throw new Error("wasm-rt.h: the call-depth declaration AIOS makes per CPU was not found");
+  writeFileSync(join(BUILD, "include", "wasm-rt.h"), perCpu);
 
   const includes = ["-isystem", gccInclude(), "-Ilinker/include", "-Iasm", `-I${BUILD}`, `-I${join(BUILD, "include")}`];
-  const headers = [...filesUnder("linker", /\.h$/), ...filesUnder("asm", /\.h$/), ...MODULES.map((m) => join(BUILD, `${m.name}.h`))];
+  const headers = [...filesUnder("linker", /\.h$/), ...filesUnder("asm", /\.h$/), join(BUILD, "include", "wasm-rt.h"),
+    ...MODULES.map((m) => join(BUILD, `${m.name}.h`))];
   const memcheck = (checks: boolean) => [`-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=${checks ? 0 : 1}`, "-DWASM_RT_USE_STACK_DEPTH_COUNT=1"];
   const cSources: [string, string[]][] = [
     // no -g for generated C: it would add a third to a rebuild, and the symbol

@@ -18,9 +18,8 @@ cpu_load_gdt:
         mov %cx, %ds
         mov %cx, %es
         mov %cx, %ss
-        xor %eax, %eax
-        mov %ax, %fs
-        mov %ax, %gs
+        /* FS and GS are left alone: loading a selector would reset the GS base,
+         * which points at this CPU's per-CPU record (linker/percpu.h) */
         /* reload CS with a far return to the caller */
         popq %rax                       /* return address */
         movzwq %dx, %rdx

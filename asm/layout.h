@@ -10,4 +10,6 @@
  * by the boot tables; later pages are mapped by the kernel as it grows. */
 #define KERNEL_MEMORY_BASE   0xffff900000000000
 #define KERNEL_MEMORY_WINDOW 0x200000
+
+#define TRAMPOLINE_BASE    0x8000   /* SIPI vector 0x08; src/kernel/platform/smp.ts */
 #endif

@@ -7,6 +7,7 @@
 #include "kernel.h"
 #include "glue.h"
 #include "layout.h"
+#include "percpu.h"
 
 #define H struct Z_hal_instance_t *unused __attribute__((unused))
 
@@ -14,6 +15,8 @@ extern uint8_t __image_phys_start[], __image_phys_end[], __text_start[], __text_
 extern uint8_t __ksyms_start[], __ksyms_end[], kernel_stack_bottom[], kernel_stack_top[];
 extern uint8_t ist_stacks[], ist_stacks_end[];
 extern uint8_t __rodata_start[], __data_start[], __image_end[], kernel_memory_arena[];
+extern uint8_t trampoline_start[], trampoline_end[];
+void ap_entry(uint64_t index);
 extern uint64_t isr_stub_table[];
 void cpu_load_gdt(uint64_t base, uint16_t limit, uint16_t code, uint16_t data);
 
@@ -55,6 +58,13 @@ void Z_halZ_pause(H) { __asm__ volatile("pause"); }
 u64 Z_halZ_readMsr(H, u32 msr) { uint32_t lo, hi; __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((u64)hi << 32) | lo; }
 void Z_halZ_writeMsr(H, u32 msr, u64 v) { __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory"); }
 
+u32 Z_halZ_atomicFetchAdd32(H, u64 a, u32 v) { return __atomic_fetch_add((uint32_t *)a, v, __ATOMIC_SEQ_CST); }
+u32 Z_halZ_atomicCompareExchange32(H, u64 a, u32 expected, u32 desired) {
+    __atomic_compare_exchange_n((uint32_t *)a, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return expected;                    /* the value found: equal to `expected` on success */
+}
+u32 Z_halZ_cpuIndex(H) { return (u32)PERCPU_INDEX; }
+
 void Z_halZ_loadGdt(H, u64 base, u32 limit, u32 code, u32 data) { cpu_load_gdt(base, (uint16_t)limit, (uint16_t)code, (uint16_t)data); }
 void Z_halZ_loadIdt(H, u64 base, u32 limit) {
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } pointer = { (uint16_t)limit, base };
@@ -81,6 +91,9 @@ u64 Z_halZ_layoutAddress(H, u32 which) {
     case 13: return (u64)__data_start;
     case 14: return (u64)__image_end;
     case 15: return (u64)kernel_memory_arena;
+    case 16: return (u64)trampoline_start;
+    case 17: return (u64)trampoline_end;
+    case 18: return (u64)(uintptr_t)ap_entry;
     default: return 0;
     }
 }

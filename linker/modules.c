@@ -15,6 +15,7 @@
 #include "probe.h"
 #include "probe_checked.h"
 #include "glue.h"
+#include "percpu.h"
 
 #define H struct Z_hal_instance_t *unused __attribute__((unused))
 #define INSTANCE_SLOTS   32

@@ -4,8 +4,8 @@
  *
  * The kernel module is built with explicit bounds checks; service modules rely on
  * guard pages (their memories are 8 GiB slots, unmapped above their size), unless
- * built with AIOS_BOUNDS_CHECKS=1. Single CPU for now: the call-depth counter and
- * the unwind target are globals.
+ * built with AIOS_BOUNDS_CHECKS=1. The call-depth counter and the unwind target
+ * are per CPU (percpu.h).
  */
 #include <stdarg.h>
 #include <math.h>
@@ -13,6 +13,7 @@
 #include "wasm-rt.h"
 #include "glue.h"
 #include "layout.h"
+#include "percpu.h"
 
 #define PAGE_SIZE_WASM        65536u
 #define WASM32_MAX_PAGES      65536u
@@ -23,8 +24,8 @@
 static wasm_rt_funcref_t table_arena[TABLE_ARENA_ENTRIES];
 static uint32_t table_arena_used;
 
-uint32_t wasm_rt_call_stack_depth;
-static WASM_RT_UNWIND_TARGET *unwind_target;
+/* wasm_rt_call_stack_depth and the unwind target are per CPU (percpu.h). */
+#define unwind_target (*(WASM_RT_UNWIND_TARGET *__seg_gs *)16)
 
 /* The kernel module's memory is the first one allocated (start.c instantiates the
  * kernel before anything else). */

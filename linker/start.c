@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "kernel.h"
 #include "glue.h"
+#include "percpu.h"
 
 #define COM1_DATA        0x3f8
 #define COM1_LINE_STATUS 0x3fd
@@ -15,11 +16,23 @@
 #define DEBUG_EXIT_PORT  0xf4
 #define DEBUG_EXIT_PANIC 0x12
 
+#define MSR_GS_BASE 0xc0000101
+
 static Z_kernel_instance_t kernel;
+static struct percpu percpus[MAX_CPUS];
+
+void percpu_install(uint32_t index) {
+    struct percpu *p = &percpus[index];
+    p->self = p;
+    p->index = index;
+    uint64_t address = (uint64_t)(uintptr_t)p;
+    __asm__ volatile("wrmsr" : : "c"(MSR_GS_BASE), "a"((uint32_t)address), "d"((uint32_t)(address >> 32)) : "memory");
+}
 static int kernel_instantiated;
 static int trap_depth;
 
 void kernel_entry(uint32_t magic, uint64_t info) {
+    percpu_install(0);                  /* before any wasm code: it counts call depth per CPU */
     Z_kernel_init_module();
     Z_kernel_instantiate(&kernel, 0);
     kernel_instantiated = 1;
@@ -47,6 +60,14 @@ int aios_memory_grow(uint64_t base, uint32_t old_pages, uint32_t delta) {
 void aios_memory_destroy(uint64_t base) { Z_kernelZ_memoryDestroy(&kernel, base); }
 int aios_kernel_memory_grow(uint64_t old_bytes, uint64_t new_bytes) {
     return (int)Z_kernelZ_kernelMemoryGrow(&kernel, old_bytes, new_bytes);
+}
+
+/* An application processor, from asm/trampoline.S on its own stack. */
+void ap_entry(uint64_t index) {
+    if (index >= MAX_CPUS) aios_fatal("AP started with an impossible CPU index");
+    percpu_install((uint32_t)index);
+    Z_kernelZ_apMain(&kernel, (uint32_t)index);
+    for (;;) __asm__ volatile("cli; hlt");
 }
 
 uint64_t aios_kernel_memory_base(void) { return (uint64_t)(uintptr_t)kernel.w2c_memory.data; }

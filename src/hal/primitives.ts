@@ -21,6 +21,9 @@ export const enum Layout {
   DataStart = 13,
   ImageEnd = 14,
   KernelMemoryArena = 15,
+  TrampolineStart = 16,
+  TrampolineEnd = 17,
+  ApEntry = 18,
 }
 
 /** Geometry of the stacks asm/boot.S reserves, each above an unmapped guard page. */
@@ -72,6 +75,12 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 @external("hal", "pause") export declare function pause(): void;
 @external("hal", "readMsr") export declare function readMsr(msr: u32): u64;
 @external("hal", "writeMsr") export declare function writeMsr(msr: u32, value: u64): void;
+
+// ---- multiprocessor: atomics on kernel virtual addresses, and which CPU this is
+@external("hal", "atomicFetchAdd32") export declare function atomicFetchAdd32(address: u64, value: u32): u32;
+@external("hal", "atomicCompareExchange32") export declare function atomicCompareExchange32(address: u64, expected: u32, desired: u32): u32;
+/** This CPU's index (0 = the boot CPU), from its per-CPU record (%gs). */
+@external("hal", "cpuIndex") export declare function cpuIndex(): u32;
 
 // ---- descriptor tables: base is a kernel virtual address
 @external("hal", "loadGdt") export declare function loadGdt(base: u64, limit: u16, codeSelector: u16, dataSelector: u16): void;

@@ -7,6 +7,7 @@
 import * as interrupts from "./interrupts";
 import * as mem from "./memory";
 import * as trapReport from "./trap";
+import * as smp from "./platform/smp";
 export { kmain } from "./kmain";
 
 export function interrupt(frame: u64): u32 {
@@ -31,4 +32,9 @@ export function memoryDestroy(base: u64): void {
 
 export function kernelMemoryGrow(oldBytes: u64, newBytes: u64): u32 {
   return mem.kernelspace.growKernelMemory(newBytes) ? 1 : 0;
+}
+
+/** An application processor, from linker/start.c's ap_entry; never returns. */
+export function apMain(index: u32): void {
+  smp.apMain(index);
 }

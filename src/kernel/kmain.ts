@@ -9,7 +9,9 @@ import * as cmdline from "./cmdline";
 import * as line from "./line";
 import * as log from "./log";
 import * as mem from "./memory";
+import * as acpi from "./acpi";
 import * as apic from "./platform/apic";
+import * as smp from "./platform/smp";
 import * as platformTime from "./platform/time";
 import * as panic from "./panic";
 import * as selftest from "./selftest";
@@ -17,8 +19,6 @@ import * as symbols from "./symbols";
 import { VERSION } from "./version";
 
 const NANOS_PER_MILLI: u64 = 1_000_000;
-/** CPUs online: the boot CPU only until issue 4 starts the others. */
-const CPUS_ONLINE: u32 = 1;
 
 function readyLine(): void {
   line.reset();
@@ -27,7 +27,7 @@ function readyLine(): void {
   line.text(" boot=");
   line.text(bootinfo.info.protocolName());
   line.text(" cpus=");
-  line.decimal(CPUS_ONLINE);
+  line.decimal(smp.onlineCpus());
   line.text(" mem_total_mib=");
   line.decimal(bootinfo.memorymap.usableBytes() >> 20);
   line.text(" mem_free_mib=");
@@ -40,7 +40,7 @@ function readyLine(): void {
 export function kmain(magic: u32, infoAddress: u64): void {
   clock.markEntry();                                   // boot time counts from here
   uart.init();                                         // the console, first
-  x86.installGdt();                                    // our GDT and TSS (IST stacks)
+  x86.installGdt(0, x86.bootIstTop(0), x86.bootIstTop(1), x86.bootIstTop(2));   // GDT, TSS, IST stacks
   x86.installIdt();                                    // all 256 vectors: faults get reported
   const haveSymbols = symbols.init(cpu.layoutAddress(cpu.Layout.SymbolsStart), cpu.layoutAddress(cpu.Layout.SymbolsEnd));
   clock.setFrequency(tsc.measureFrequency());          // timestamps for the log
@@ -51,9 +51,12 @@ export function kmain(magic: u32, infoAddress: u64): void {
   if (cmdline.requestedLogLevel() >= 0) log.setThreshold(<log.Level>cmdline.requestedLogLevel());
   bootinfo.report();
   if (mem.init() != Errno.Ok) panic.panic("memory: could not set up the frame allocator and page tables");
+  acpi.init(bootinfo.info.rsdp());                     // tables checked; the rest falls back to PC defaults
+  acpi.report();
   apic.init();                                         // PICs off, local APIC on, I/O APICs masked
   if (platformTime.init() != Errno.Ok) log.error("time: no timer interrupts");
   cpu.enableInterrupts();                              // from here on, interrupts are live
+  smp.startAll(apic.bootCpuApicId());                  // the other CPUs, one by one
   log.begin(log.Level.Debug);
   line.text("tsc: ");
   line.decimal(clock.frequency() / 1000);

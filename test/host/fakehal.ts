@@ -26,6 +26,7 @@ export class FakeMachine {
   scratch = 0;
   divisorLatch = false;            // DLAB: data-port writes set the baud divisor
   layout = new Map<number, bigint>();
+  linear: WebAssembly.Memory | null = null;   // the instance's memory, for atomics
 
   addPhysical(base: bigint | number, bytes: Uint8Array): void {
     for (let i = 0; i < bytes.length; i++) this.writePhysical(BigInt(base) + BigInt(i), bytes[i]);
@@ -116,6 +117,20 @@ export class FakeMachine {
         halt: () => { throw new Error("halt"); },
         disableInterrupts: () => {}, enableInterrupts: () => {}, waitForInterrupt: () => {}, pause: () => {},
         readMsr: () => 0n, writeMsr: () => {},
+        // atomics on the kernel's linear memory (its base is 0 here: layoutAddress)
+        atomicFetchAdd32: (a: bigint, v: number) => {
+          const view = new DataView(this.linear!.buffer);
+          const old = view.getUint32(Number(a), true);
+          view.setUint32(Number(a), (old + v) >>> 0, true);
+          return old;
+        },
+        atomicCompareExchange32: (a: bigint, expected: number, desired: number) => {
+          const view = new DataView(this.linear!.buffer);
+          const old = view.getUint32(Number(a), true);
+          if (old === expected >>> 0) view.setUint32(Number(a), desired, true);
+          return old;
+        },
+        cpuIndex: () => 0,
         outw: () => {}, inw: () => 0xffff, outl: () => {}, inl: () => 0xffffffff,
         loadGdt: () => {}, loadIdt: () => {}, loadTaskRegister: () => {},
         layoutAddress: (which: number) => BigInt.asIntN(64, this.layout.get(which) ?? 0n),
@@ -135,6 +150,7 @@ export function boot(machine = new FakeMachine()) {
   compiled ??= new WebAssembly.Module(readFileSync("build/host/kernel-test.wasm"));
   const instance = new WebAssembly.Instance(compiled, machine.imports());
   const k = instance.exports as any;
+  machine.linear = k.memory;
   k.consoleInit();
   const memory = k.memory as WebAssembly.Memory;
   const bytes = (pointer: number, length: number) => Buffer.from(new Uint8Array(memory.buffer, pointer, length));

@@ -43,8 +43,7 @@ export function routeGsi(gsi: u32, vector: u8, polarity: ioapic.Polarity, trigge
 
 /** Routes ISA IRQ `irq` (after the MADT's overrides) to `vector`. */
 export function routeIsaIrq(irq: u32, vector: u8): Errno {
-  const flags = topology.isaFlags(irq);
-  return routeGsi(topology.isaGsi(irq), vector, topology.polarityOf(flags), topology.triggerOf(flags));
+  return routeGsi(topology.isaGsi(irq), vector, topology.isaPolarity(irq), topology.isaTrigger(irq));
 }
 
 export function endOfInterrupt(): void { lapic.endOfInterrupt(); }

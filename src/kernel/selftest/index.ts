@@ -8,6 +8,7 @@ import * as log from "../log";
 import * as scenarios from "./scenarios";
 import * as memoryScenarios from "./memory";
 import * as bench from "./bench";
+import * as acpidump from "./acpidump";
 import * as timeScenarios from "./time";
 
 type Scenario = () => bool;
@@ -40,6 +41,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "sleep")) return timeScenarios.sleepAccuracy;
   if (nameIs(source, length, "timers")) return timeScenarios.timerQueue;
   if (nameIs(source, length, "bench-memory")) return bench.memoryBenchmarks;
+  if (nameIs(source, length, "acpi-dump")) return acpidump.run;
   return null;
 }
 

@@ -75,6 +75,7 @@ export function cancel(id: u32): Errno {
 }
 
 function onInterrupt(vector: u32, unused: u32): void {
+  if (cpu.cpuIndex() != 0) return;     // other CPUs' timers only count, for now
   const now = cpu.rdtsc();
   for (let i = 0; i < CAPACITY; i++) {
     const d = deadline(i);

@@ -1,0 +1,95 @@
+// ipi.ts — inter-processor interrupts: run a function on every other CPU and
+// wait for all of them (call-function), TLB shootdown, reschedule (a wake-up for
+// the scheduler to come), and halt-all (panic, shutdown). One request at a time,
+// serialised by a lock; the sender waits with a bound, so a dead CPU cannot hang it.
+import { cpu, lapic } from "../../hal";
+import * as clock from "../clock";
+import * as vectors from "../interrupts/vectors";
+import * as locks from "../sync/locks";
+
+export type Remote = (argument: u64) => void;
+
+const WAIT_LIMIT_NS: u64 = 100_000_000;
+const TLB_FLUSH_ALL: u64 = 0;
+
+const requestLock = memory.data(locks.TICKET_LOCK_BYTES);
+const pending = memory.data(4);           // CPUs yet to answer the current request
+let remoteFunction: u32 = 0;
+let remoteArgument: u64 = 0;
+let shootdownAddress: u64 = 0;
+let onlineOthers: u32 = 0;
+
+function real(address: usize): u64 { return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>address; }
+function answered(): void { cpu.atomicFetchAdd32(real(pending), 0xffffffff); }
+
+function onCallFunction(vector: u32, unused: u32): void {
+  const remote = changetype<Remote>(<usize>remoteFunction);
+  remote(remoteArgument);
+  answered();
+}
+
+function onShootdown(vector: u32, unused: u32): void {
+  if (shootdownAddress == TLB_FLUSH_ALL) cpu.writeCr3(cpu.readCr3());
+  else cpu.invalidatePage(shootdownAddress);
+  answered();
+}
+
+function onReschedule(vector: u32, unused: u32): void {}
+
+function onHalt(vector: u32, unused: u32): void {
+  cpu.disableInterrupts();
+  while (true) cpu.halt();
+}
+
+export function init(): void {
+  vectors.register(vectors.IPI_CALL_FUNCTION, onCallFunction, 0);
+  vectors.register(vectors.IPI_TLB_SHOOTDOWN, onShootdown, 0);
+  vectors.register(vectors.IPI_RESCHEDULE, onReschedule, 0);
+  vectors.register(vectors.IPI_HALT, onHalt, 0);
+}
+
+/** How many other CPUs are online to answer (set by smp.ts as they come up). */
+export function setOthers(count: u32): void { onlineOthers = count; }
+
+function broadcast(vector: u8): void {
+  lapic.sendIpi(0, lapic.ICR_ALL_EXCLUDING_SELF | lapic.DELIVERY_FIXED | vector);
+}
+
+/** Sends `vector` to all other CPUs and waits until each has answered; returns
+ *  how many did within the bound. */
+function request(vector: u8): u32 {
+  store<u32>(pending, onlineOthers);
+  broadcast(vector);
+  const start = clock.nanoseconds();
+  while (load<u32>(pending) != 0 && clock.nanoseconds() - start < WAIT_LIMIT_NS) cpu.pause();
+  return onlineOthers - load<u32>(pending);
+}
+
+/** Runs `remote(argument)` on every other CPU; the number that ran it. */
+export function callOthers(remote: Remote, argument: u64): u32 {
+  if (onlineOthers == 0) return 0;
+  locks.ticketAcquire(requestLock);
+  remoteFunction = <u32>changetype<usize>(remote);
+  remoteArgument = argument;
+  const done = request(vectors.IPI_CALL_FUNCTION);
+  locks.ticketRelease(requestLock);
+  return done;
+}
+
+/** Drops `address` (0: everything) from every CPU's TLB, this one included. */
+export function shootdown(address: u64): u32 {
+  if (address == TLB_FLUSH_ALL) cpu.writeCr3(cpu.readCr3());
+  else cpu.invalidatePage(address);
+  if (onlineOthers == 0) return 0;
+  locks.ticketAcquire(requestLock);
+  shootdownAddress = address;
+  const done = request(vectors.IPI_TLB_SHOOTDOWN);
+  locks.ticketRelease(requestLock);
+  return done;
+}
+
+/** Wakes every other CPU (a no-op handler until there is a scheduler). */
+export function reschedule(): void { if (onlineOthers > 0) broadcast(vectors.IPI_RESCHEDULE); }
+
+/** Stops every other CPU for good (panic, shutdown); does not wait. */
+export function haltOthers(): void { if (onlineOthers > 0) broadcast(vectors.IPI_HALT); }
