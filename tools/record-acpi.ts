@@ -1,10 +1,12 @@
 // record-acpi.ts — records QEMU's ACPI tables as host-test fixtures. Boots the
-// built kernel (build/aios.elf) with aios.test=acpi-dump on each machine below,
-// reads the hex dump from the serial log (src/kernel/selftest/acpidump.ts) and
-// writes test/host/fixtures/acpi/<machine>/<signature>.bin plus acpi.json, which
-// gives every region's physical address so a test can put it back.
+// built kernel with aios.test=acpi-dump on each machine below (PVH with -kernel;
+// the UEFI one through a GRUB ISO built here with that command line), reads the
+// hex dump from the serial log (src/kernel/selftest/acpidump.ts) and writes
+// test/host/fixtures/acpi/<machine>/<signature>.bin plus acpi.json, which gives
+// every region's physical address so a test can put it back where it was.
 //   npx zx build.ts && npx tsx tools/record-acpi.ts [machine ...]
 // TCG is used unless AIOS_ACCEL says otherwise: tables must not depend on the host.
+// intel-iommu works under TCG with kernel-irqchip=split (QEMU 7.2), giving a DMAR.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -98,7 +100,9 @@ async function record(machine: Machine): Promise<object | null> {
     writeFileSync(join(directory, file), bytes);
     written.push({ ...region, file: `${machine.name}/${file}` });
   }
-  const report = result.output.split(/\r?\n/).filter((l) => /\] info\s+acpi: /.test(l)).map((l) => l.replace(/^.*?acpi: /, "acpi: "));
+  // The scenario's own summary (kmain may have logged one before the scenario ran).
+  const scenarioOutput = result.output.slice(Math.max(0, result.output.indexOf("AIOS test start:")));
+  const report = scenarioOutput.split(/\r?\n/).filter((l) => /\] info\s+acpi: /.test(l)).map((l) => l.replace(/^.*?acpi: /, "acpi: "));
   console.log(`${machine.name}: ${written.map((r) => r.signature).join(" ")}`);
   return {
     note: machine.note,

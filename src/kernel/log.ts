@@ -6,6 +6,8 @@
 import { uart } from "../hal";
 import * as line from "./line";
 import * as clock from "./clock";
+import * as locks from "./sync/locks";
+import { cpu } from "../hal";
 
 export const enum Level { Error = 0, Warn = 1, Info = 2, Debug = 3 }
 
@@ -15,6 +17,32 @@ let ringWritten: u64 = 0;          // total bytes ever appended; the ring holds 
 let threshold = Level.Info;
 let currentLevel = Level.Info;
 let linesCut: u32 = 0;
+
+// With more than one CPU online, a message is built under a lock: the line buffer
+// is shared. The owner is remembered so an interrupt on the same CPU that logs
+// does not deadlock (its line mixes into the interrupted one instead).
+const lineLock = memory.data(locks.TICKET_LOCK_BYTES);
+let concurrent = false;
+let lockOwner: i32 = -1;
+let nesting: i32 = 0;
+
+/** Called once other CPUs may log too. */
+export function setConcurrent(value: bool): void { concurrent = value; }
+
+function lock(): void {
+  if (!concurrent) return;
+  const me = <i32>cpu.cpuIndex();
+  if (lockOwner == me) { nesting++; return; }
+  locks.ticketAcquire(lineLock);
+  lockOwner = me;
+}
+
+function unlock(): void {
+  if (!concurrent) return;
+  if (nesting > 0) { nesting--; return; }
+  lockOwner = -1;
+  locks.ticketRelease(lineLock);
+}
 
 export function setThreshold(level: Level): void { threshold = level; }
 export function getThreshold(): Level { return threshold; }
@@ -57,6 +85,7 @@ export function formatPrefix(level: Level, nanoseconds: u64): void {
 
 /** Starts a message: resets the line buffer and writes the prefix. */
 export function begin(level: Level): void {
+  lock();
   currentLevel = level;
   line.reset();
   formatPrefix(level, clock.nanoseconds());
@@ -77,6 +106,7 @@ export function end(): void {
   line.byte(0x0a);
   appendToRing();
   if (currentLevel <= threshold) uart.write(line.data(), line.size());
+  unlock();
 }
 
 /** Sends the current line, without prefix, to the ring and the console whatever

@@ -15,7 +15,9 @@ export type Via = "pvh" | "bios" | "uefi";
 
 const TIMEOUT_MS: Record<Via, number> = { pvh: 30_000, bios: 45_000, uefi: 90_000 };
 
-export async function scenario(name: string, via: Via = "pvh", options: { memory?: string; append?: string } = {}): Promise<BootResult> {
+export interface ScenarioOptions { memory?: string; append?: string; smp?: number; machine?: string; extra?: string[] }
+
+export async function scenario(name: string, via: Via = "pvh", options: ScenarioOptions = {}): Promise<BootResult> {
   const image = via === "pvh" ? ELF : BOOT_ISO;
   if (!existsSync(image)) throw new Error(`${image} is missing: run the tests with npm test, which builds it`);
   if (via !== "pvh" && name !== "boot") throw new Error("the test ISO only carries aios.test=boot");
@@ -25,6 +27,9 @@ export async function scenario(name: string, via: Via = "pvh", options: { memory
     uefi: via === "uefi",
     append: [`aios.test=${name}`, options.append].filter(Boolean).join(" "),
     memory: options.memory,
+    smp: options.smp,
+    machine: options.machine,
+    extra: options.extra,
   }, TIMEOUT_MS[via]);
 }
 

@@ -21,6 +21,7 @@ const HARDWARE_UNIT_MIN_LENGTH: u32 = 16;
 const UNIT_OFFSET_FLAGS: u64 = 4;
 const UNIT_OFFSET_SEGMENT: u64 = 6;
 const UNIT_OFFSET_REGISTER_BASE: u64 = 8;
+const SCOPE_MIN_LENGTH: u32 = 6;         // type, length, flags, reserved, enumeration id, start bus
 
 export const FLAG_INTERRUPT_REMAPPING: u8 = 1 << 0;
 export const FLAG_X2APIC_OPT_OUT: u8 = 1 << 1;
@@ -33,6 +34,7 @@ let flagsValue: u8 = 0;
 const unitFlags = memory.data(MAX_UNITS);
 const unitSegments = memory.data(MAX_UNITS * 2);
 const unitBases = memory.data(MAX_UNITS * 8);
+const unitScopes = memory.data(MAX_UNITS * 4);
 let units: i32 = 0;
 let structures: i32 = 0;
 
@@ -48,6 +50,21 @@ function warnStructure(text: string, type: u16, offset: u32, length: u32): void 
   line.decimal(length);
   line.text(")");
   log.end();
+}
+
+/** Counts the device scope entries after a hardware unit's fixed part; a bad one ends the count. */
+function countScopes(unit: u64, size: u32, offset: u32): u32 {
+  let scopes: u32 = 0;
+  for (let at = HARDWARE_UNIT_MIN_LENGTH; at + SCOPE_MIN_LENGTH <= size;) {
+    const length = <u32>physical.read8(unit + <u64>at + 1);
+    if (length < SCOPE_MIN_LENGTH || length > size - at) {
+      warnStructure("device scope with a bad length, the rest of the unit ignored", TYPE_HARDWARE_UNIT, offset, size);
+      break;
+    }
+    scopes++;
+    at += length;
+  }
+  return scopes;
 }
 
 export function reset(): void {
@@ -90,6 +107,7 @@ export function parse(): Errno {
         store<u8>(unitFlags + <usize>units, physical.read8(at + UNIT_OFFSET_FLAGS));
         store<u16>(unitSegments + <usize>units * 2, physical.read16(at + UNIT_OFFSET_SEGMENT));
         store<u64>(unitBases + <usize>units * 8, physical.read64(at + UNIT_OFFSET_REGISTER_BASE));
+        store<u32>(unitScopes + <usize>units * 4, countScopes(at, size, offset));
         units++;
       }
     }
@@ -109,5 +127,7 @@ export function unitCount(): i32 { return units; }
 export function unitRegisterBase(i: i32): u64 { return i >= 0 && i < units ? load<u64>(unitBases + <usize>i * 8) : 0; }
 export function unitSegment(i: i32): u16 { return i >= 0 && i < units ? load<u16>(unitSegments + <usize>i * 2) : 0; }
 export function unitFlagsAt(i: i32): u8 { return i >= 0 && i < units ? load<u8>(unitFlags + <usize>i) : 0; }
+/** Device scope entries (I/O APICs, HPETs, endpoints, bridges) the unit lists. */
+export function unitScopeCount(i: i32): u32 { return i >= 0 && i < units ? load<u32>(unitScopes + <usize>i * 4) : 0; }
 /** This unit covers every PCI device of its segment not claimed by another unit. */
 export function unitIncludesAll(i: i32): bool { return (unitFlagsAt(i) & UNIT_INCLUDE_PCI_ALL) != 0; }

@@ -21,9 +21,21 @@ export { exceptions, frame, vectors };
 export const enum Action { Resume = 0, TrapModule = 1 }
 
 const VECTOR_COUNT = 256;
-const counters = memory.data(VECTOR_COUNT * 8);
+const MAX_CPUS = 64;
+// counters[cpu][vector], u32 each: per-vector and per-CPU interrupt counts
+const counters = memory.data(MAX_CPUS * VECTOR_COUNT * 4);
 
-export function count(vector: u32): u64 { return load<u64>(counters + <usize>vector * 8); }
+function counter(cpuIndex: u32, vector: u32): usize { return counters + (<usize>(cpuIndex & (MAX_CPUS - 1)) * VECTOR_COUNT + <usize>vector) * 4; }
+
+/** Interrupts of `vector` taken by CPU `cpuIndex`. */
+export function countOn(cpuIndex: u32, vector: u32): u32 { return load<u32>(counter(cpuIndex, vector)); }
+
+/** Interrupts of `vector` taken by all CPUs. */
+export function count(vector: u32): u64 {
+  let total: u64 = 0;
+  for (let c: u32 = 0; c < <u32>MAX_CPUS; c++) total += <u64>countOn(c, vector);
+  return total;
+}
 
 /** A page fault the memory system can settle: Resume, TrapModule, or -1 for a kernel fault. */
 function pageFault(errorCode: u64): i32 {
@@ -47,7 +59,9 @@ function pageFault(errorCode: u64): i32 {
 /** Called by asm/isr.S (through linker/start.c) with the saved frame. */
 export function dispatch(interruptFrame: u64): Action {
   const vector = <u32>frame.read(interruptFrame, frame.FRAME_VECTOR) & 0xff;
-  store<u64>(counters + <usize>vector * 8, count(vector) + 1);
+  const slot = counter(cpu.cpuIndex(), vector);
+  const seen = load<u32>(slot) + 1;
+  store<u32>(slot, seen);
   if (vector == exceptions.VECTOR_NMI) {
     log.warn("interrupts: NMI received and survived");
     return Action.Resume;
@@ -62,7 +76,7 @@ export function dispatch(interruptFrame: u64): Action {
     return Action.Resume;
   }
   if (vector == vectors.SPURIOUS_VECTOR) return Action.Resume;     // no EOI for spurious
-  if (!vectors.run(vector) && count(vector) == 1) {
+  if (!vectors.run(vector) && seen == 1) {
     log.begin(log.Level.Warn);
     line.text("interrupts: vector ");
     line.decimal(vector);

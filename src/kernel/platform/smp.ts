@@ -99,6 +99,7 @@ export function startAll(bootApicId: u32): void {
   }
   pagetable.unmap(root, TRAMPOLINE_BASE);
   ipi.setOthers(onlineCount - 1);
+  if (onlineCount > 1) log.setConcurrent(true);
   log.begin(log.Level.Info);
   line.text("smp: ");
   line.decimal(onlineCount);

@@ -10,6 +10,7 @@ import * as memoryScenarios from "./memory";
 import * as bench from "./bench";
 import * as acpidump from "./acpidump";
 import * as timeScenarios from "./time";
+import * as platformScenarios from "./platform";
 
 type Scenario = () => bool;
 
@@ -40,6 +41,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "kernel-heap")) return memoryScenarios.kernelHeap;
   if (nameIs(source, length, "sleep")) return timeScenarios.sleepAccuracy;
   if (nameIs(source, length, "timers")) return timeScenarios.timerQueue;
+  if (nameIs(source, length, "smp")) return platformScenarios.smpScenario;
   if (nameIs(source, length, "bench-memory")) return bench.memoryBenchmarks;
   if (nameIs(source, length, "acpi-dump")) return acpidump.run;
   return null;
