@@ -98,6 +98,12 @@ u64 Z_halZ_layoutAddress(H, u32 which) {
     }
 }
 
+void Z_halZ_tripleFault(H) {
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } empty = { 0, 0 };
+    __asm__ volatile("lidt %0; int3" : : "m"(empty));
+    for (;;) __asm__ volatile("cli; hlt");
+}
+
 /* Recursion without end: each frame touches its own 1 KiB, so the stack grows
  * page by page into the guard page below it. */
 __attribute__((noinline)) static u64 overflow_stack(u64 depth) {

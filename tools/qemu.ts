@@ -2,6 +2,9 @@
 // benchmarks: KVM when /dev/kvm is usable, TCG otherwise (and it says which),
 // isa-debug-exit for the test protocol, serial on a pipe or the terminal.
 import { spawn, spawnSync } from "node:child_process";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { accessSync, constants, existsSync } from "node:fs";
 
 export const OVMF = "/usr/share/ovmf/OVMF.fd";
@@ -89,11 +92,20 @@ export interface BootResult {
  * Boots, collecting serial output, until QEMU exits, `stopWhen` matches the
  * output (QEMU is then killed), or the hard timeout kills it.
  */
-export function boot(options: BootOptions, timeoutMs: number, stopWhen?: RegExp): Promise<BootResult> {
+/** A QEMU monitor command sent once the guest's output matches `when`
+ *  (e.g. "system_powerdown" or "nmi" after the scenario says it waits). */
+export interface MonitorAction { when: RegExp; command: string }
+
+let monitorSockets = 0;
+
+export function boot(options: BootOptions, timeoutMs: number, stopWhen?: RegExp, monitor?: MonitorAction): Promise<BootResult> {
   const started = performance.now();
-  const child = spawn("qemu-system-x86_64", [...qemuArgs(options), "-serial", "stdio", "-monitor", "none"], {
+  const socket = join(tmpdir(), `aios-monitor-${process.pid}-${monitorSockets++}.sock`);
+  const monitorArgs = monitor ? ["-monitor", `unix:${socket},server,nowait`] : ["-monitor", "none"];
+  const child = spawn("qemu-system-x86_64", [...qemuArgs(options), "-serial", "stdio", ...monitorArgs], {
     stdio: ["ignore", "pipe", "pipe"],
   });
+  let monitorSent = false;
   let output = "";
   let timedOut = false;
   let matchedMilliseconds: number | undefined;
@@ -101,6 +113,11 @@ export function boot(options: BootOptions, timeoutMs: number, stopWhen?: RegExp)
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
     const collect = (data: Buffer) => {
       output += data.toString("latin1");
+      if (monitor && !monitorSent && monitor.when.test(output)) {
+        monitorSent = true;
+        const connection = createConnection(socket, () => connection.end(`${monitor.command}\n`));
+        connection.on("error", () => {});
+      }
       if (stopWhen && matchedMilliseconds === undefined && stopWhen.test(output)) {
         matchedMilliseconds = performance.now() - started;
         child.kill("SIGKILL");

@@ -101,6 +101,9 @@ export const MODULE_INSTANCE_NONE: u32 = 0xffffffff;
 @external("hal", "moduleMemoryBase") export declare function moduleMemoryBase(instance: u32): u64;
 @external("hal", "moduleDestroy") export declare function moduleDestroy(instance: u32): void;
 
+/** The last way to reset: an empty IDT and an exception. Never returns. */
+@external("hal", "tripleFault") export declare function tripleFault(): void;
+
 // ---- deliberate CPU exceptions, for the guest test scenarios only
 /** DoubleFault: a breakpoint with the stack pointer on an unmapped page, so the
  *  CPU cannot deliver it, nor the page fault that follows, and raises #DF. */

@@ -12,6 +12,7 @@ import * as mem from "./memory";
 import * as acpi from "./acpi";
 import * as apic from "./platform/apic";
 import * as smp from "./platform/smp";
+import * as power from "./platform/power";
 import * as platformTime from "./platform/time";
 import * as panic from "./panic";
 import * as selftest from "./selftest";
@@ -57,6 +58,7 @@ export function kmain(magic: u32, infoAddress: u64): void {
   if (platformTime.init() != Errno.Ok) log.error("time: no timer interrupts");
   cpu.enableInterrupts();                              // from here on, interrupts are live
   smp.startAll(apic.bootCpuApicId());                  // the other CPUs, one by one
+  power.init();                                        // S5, reset, the power button
   log.begin(log.Level.Debug);
   line.text("tsc: ");
   line.decimal(clock.frequency() / 1000);

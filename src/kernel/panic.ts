@@ -5,11 +5,13 @@ import { cpu, debugExit } from "../hal";
 import * as line from "./line";
 import * as log from "./log";
 import * as stacktrace from "./stacktrace";
+import * as ipi from "./platform/ipi";
 
 let panicking = false;
 
 /** Stops the machine for good after a report has been printed. */
 export function halt(): void {
+  ipi.haltOthers();
   debugExit.exit(debugExit.ExitCode.Panic);
   cpu.disableInterrupts();
   while (true) cpu.halt();

@@ -131,6 +131,7 @@ export class FakeMachine {
           return old;
         },
         cpuIndex: () => 0,
+        tripleFault: () => { throw new Error("triple fault"); },
         outw: () => {}, inw: () => 0xffff, outl: () => {}, inl: () => 0xffffffff,
         loadGdt: () => {}, loadIdt: () => {}, loadTaskRegister: () => {},
         layoutAddress: (which: number) => BigInt.asIntN(64, this.layout.get(which) ?? 0n),

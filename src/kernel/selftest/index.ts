@@ -11,6 +11,7 @@ import * as bench from "./bench";
 import * as acpidump from "./acpidump";
 import * as timeScenarios from "./time";
 import * as platformScenarios from "./platform";
+import * as powerScenarios from "./power";
 
 type Scenario = () => bool;
 
@@ -42,6 +43,10 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "sleep")) return timeScenarios.sleepAccuracy;
   if (nameIs(source, length, "timers")) return timeScenarios.timerQueue;
   if (nameIs(source, length, "smp")) return platformScenarios.smpScenario;
+  if (nameIs(source, length, "shutdown")) return powerScenarios.shutdown;
+  if (nameIs(source, length, "reset")) return powerScenarios.reset;
+  if (nameIs(source, length, "power-button")) return powerScenarios.powerButton;
+  if (nameIs(source, length, "nmi")) return powerScenarios.nmi;
   if (nameIs(source, length, "bench-memory")) return bench.memoryBenchmarks;
   if (nameIs(source, length, "acpi-dump")) return acpidump.run;
   return null;
