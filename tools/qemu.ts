@@ -15,7 +15,7 @@ export interface BootOptions {
   uefi?: boolean;
   append?: string;            // kernel command line (PVH only; ISOs carry their own)
   memory?: string;            // e.g. "128M"
-  smp?: number;
+  smp?: number | string;     // e.g. 2, or "2,maxcpus=4"
   machine?: string;           // q35 (default) or pc
   extra?: string[];
 }
