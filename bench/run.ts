@@ -9,6 +9,8 @@
 //   in one guest boot (aios.test=bench-memory): a matrix multiply with explicit
 //   bounds checks, with guard pages, and unchecked (the floor); frame alloc+free
 //                                        target: guard pages <= 1.10x the floor
+//   in one guest boot with two CPUs (aios.test=bench-platform): timer interrupt
+//   latency, IPI round trip, ticket-lock hand-off (median and p99)
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { accelerator, boot } from "../tools/qemu.ts";
@@ -82,6 +84,17 @@ async function main() {
   const guardRatio = Number(matrix.guard_us) / Number(matrix.unchecked_us);
   const explicitRatio = Number(matrix.explicit_us) / Number(matrix.unchecked_us);
 
+  // ---- platform: timer interrupt latency, IPI round trip, lock hand-off (two CPUs)
+  const platformRun = await boot({ kernel: "build/aios.elf", append: "aios.test=bench-platform", smp: 2 }, 300_000);
+  if (platformRun.status !== 33) throw new Error(`bench-platform failed:\n${platformRun.output}`);
+  const platformFacts = (name: string) => Object.fromEntries(
+    (platformRun.output.match(new RegExp(`AIOS bench ${name} (.*)`))?.[1] ?? "").trim().split(/\s+/).map((kv) => kv.split("=")));
+  const latency = (name: string) => {
+    const f = platformFacts(name);
+    return `${(Number(f.median_ns) / 1000).toFixed(1)} us` as const;
+  };
+  const p99 = (name: string) => `p99 ${(Number(platformFacts(name).p99_ns) / 1000).toFixed(1)} us, ${platformFacts(name).samples} samples`;
+
   const rows: [string, string, string][] = [
     ["build/aios.elf", `${(elf / 1024).toFixed(1)} KiB`, `target <= 256 KiB: ${elf <= 256 * 1024 ? "met" : "MISSED"}`],
     ["images/aios.iso", `${(iso / 1024 / 1024).toFixed(1)} MiB`, "GRUB BIOS + UEFI"],
@@ -94,6 +107,9 @@ async function main() {
     ["matrix, guard pages / floor", guardRatio.toFixed(2) + "x", `target <= 1.10x: ${guardRatio <= 1.1 ? "met" : "MISSED"} (${matrix.guard_us} us)`],
     ["matrix, explicit checks / floor", explicitRatio.toFixed(2) + "x", `${matrix.explicit_us} us`],
     ["frame alloc+free pairs", `${(Number(framesBench.pairs_per_s) / 1e6).toFixed(2)} M/s`, `${framesBench.pairs} pairs, order 0`],
+    ["timer interrupt latency (median)", latency("timer"), p99("timer")],
+    ["IPI round trip, 2 CPUs (median)", latency("ipi"), p99("ipi")],
+    ["ticket-lock hand-off (median)", latency("lock"), p99("lock")],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(10)}  ${note}`);

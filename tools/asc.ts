@@ -11,8 +11,9 @@ export interface ModuleSpec {
   extraFlags?: string[];      // e.g. --use HEAP_DEBUG=1 for a debug kernel
 }
 
-/** The flags every AIOS module is built with (the kernel: no GC, names kept for traces). */
-export const ASC_FLAGS = ["-O3", "--runtime", "stub", "--debug", "--noAssert"];
+/** The flags every AIOS module is built with (no GC, names kept for traces); the
+ *  optimisation level comes with each module (extraFlags). */
+export const ASC_FLAGS = ["--runtime", "stub", "--debug", "--noAssert"];
 
 /** Compiles every module given in one Node process (tools/asc-worker.mjs), then
  *  checks each one's imports. */

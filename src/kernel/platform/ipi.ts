@@ -76,6 +76,27 @@ export function callOthers(remote: Remote, argument: u64): u32 {
   return done;
 }
 
+/** Starts `remote(argument)` on every other CPU without waiting for it (the
+ *  benchmark's ping-pong partner); the request lock is held until they finish. */
+export function postOthers(remote: Remote, argument: u64): bool {
+  if (onlineOthers == 0) return false;
+  locks.ticketAcquire(requestLock);
+  remoteFunction = <u32>changetype<usize>(remote);
+  remoteArgument = argument;
+  store<u32>(pending, onlineOthers);
+  broadcast(vectors.IPI_CALL_FUNCTION);
+  return true;
+}
+
+/** Waits for the CPUs of postOthers() to finish and frees the request lock. */
+export function waitOthers(): u32 {
+  const start = clock.nanoseconds();
+  while (load<u32>(pending) != 0 && clock.nanoseconds() - start < WAIT_LIMIT_NS) cpu.pause();
+  const done = onlineOthers - load<u32>(pending);
+  locks.ticketRelease(requestLock);
+  return done;
+}
+
 /** Drops `address` (0: everything) from every CPU's TLB, this one included. */
 export function shootdown(address: u64): u32 {
   if (address == TLB_FLUSH_ALL) cpu.writeCr3(cpu.readCr3());

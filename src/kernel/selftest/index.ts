@@ -12,6 +12,7 @@ import * as acpidump from "./acpidump";
 import * as timeScenarios from "./time";
 import * as platformScenarios from "./platform";
 import * as powerScenarios from "./power";
+import * as benchPlatform from "./benchplatform";
 
 type Scenario = () => bool;
 
@@ -48,6 +49,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "power-button")) return powerScenarios.powerButton;
   if (nameIs(source, length, "nmi")) return powerScenarios.nmi;
   if (nameIs(source, length, "bench-memory")) return bench.memoryBenchmarks;
+  if (nameIs(source, length, "bench-platform")) return benchPlatform.platformBenchmarks;
   if (nameIs(source, length, "acpi-dump")) return acpidump.run;
   return null;
 }
