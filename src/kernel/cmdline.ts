@@ -1,6 +1,8 @@
 // cmdline.ts — kernel command-line options: space-separated key=value words.
 //   aios.log=error|warn|info|debug   console log level (default info)
 //   aios.test=<scenario>             run a guest test scenario, then exit QEMU
+//   aios.smp.phantom=<apic id>       fault injection: also start a CPU that is not
+//                                    there, to exercise the no-answer path
 // Unknown words are kept in the log at debug level; bad values are warned about
 // and the default stays.
 import * as line from "./line";
@@ -13,6 +15,9 @@ let logLevel: i32 = -1;
 
 const KEY_LOG = "aios.log=";
 const KEY_TEST = "aios.test=";
+const KEY_PHANTOM = "aios.smp.phantom=";
+const NO_PHANTOM: i32 = -1;
+let phantomApicId: i32 = NO_PHANTOM;
 const CHAR_SPACE: u8 = 0x20;
 
 function startsWith(source: usize, length: i32, key: string): bool {
@@ -38,6 +43,17 @@ function option(word: usize, length: i32): void {
     } else {
       logLevel = level;
     }
+  } else if (startsWith(word, length, KEY_PHANTOM)) {
+    let value: i32 = 0;
+    let digits = 0;
+    for (let i = KEY_PHANTOM.length; i < length; i++) {
+      const c = <i32>load<u8>(word + <usize>i) - 0x30;
+      if (c < 0 || c > 9 || value > 100_000) { digits = 0; break; }
+      value = value * 10 + c;
+      digits++;
+    }
+    if (digits == 0) log.warn("cmdline: aios.smp.phantom= needs a decimal APIC id");
+    else phantomApicId = value;
   } else if (startsWith(word, length, KEY_TEST)) {
     const valueLength = length - KEY_TEST.length;
     if (valueLength <= 0 || valueLength > VALUE_CAPACITY) {
@@ -59,6 +75,7 @@ function option(word: usize, length: i32): void {
 export function parse(source: usize, length: i32): void {
   testNameLength = 0;
   logLevel = -1;
+  phantomApicId = NO_PHANTOM;
   let i = 0;
   while (i < length) {
     while (i < length && isSpace(load<u8>(source + <usize>i))) i++;
@@ -72,3 +89,6 @@ export function parse(source: usize, length: i32): void {
 export function requestedLogLevel(): i32 { return logLevel; }
 export function testScenario(): usize { return testName; }
 export function testScenarioLength(): i32 { return testNameLength; }
+
+/** The APIC id of a CPU to pretend the MADT lists (fault injection), or -1. */
+export function phantomCpu(): i32 { return phantomApicId; }

@@ -14,6 +14,7 @@ import * as physical from "../physical";
 import * as vectors from "../interrupts/vectors";
 import * as ipi from "./ipi";
 import * as topology from "./topology";
+import * as cmdline from "../cmdline";
 
 const TRAMPOLINE_BASE: u64 = 0x8000;          // asm/layout.h
 const SIPI_VECTOR: u32 = <u32>(TRAMPOLINE_BASE >> 12);
@@ -72,7 +73,7 @@ export function startAll(bootApicId: u32): void {
   store<u32>(apicIds, bootApicId);
   ipi.init();
   const count = topology.cpuCount();
-  if (count <= 1) return;
+  if (count <= 1 && cmdline.phantomCpu() < 0) return;
   const root = kernelspace.rootTable();
   const start = cpu.layoutAddress(cpu.Layout.TrampolineStart);
   const length = cpu.layoutAddress(cpu.Layout.TrampolineEnd) - start;
@@ -84,12 +85,16 @@ export function startAll(bootApicId: u32): void {
     return;
   }
   let next = 1;
-  for (let i = 0; i < count && next < MAX_CPUS; i++) {
-    const apicId = topology.cpuApicId(i);
-    if (apicId == bootApicId || !topology.cpuEnabled(i)) continue;
-    if (startOne(next, apicId)) {
-      next++;
-    } else {
+  const phantom = cmdline.phantomCpu();
+  const attempts = phantom >= 0 ? count + 1 : count;
+  for (let i = 0; i < attempts && next < MAX_CPUS; i++) {
+    const apicId = i < count ? topology.cpuApicId(i) : <u32>phantom;
+    if (apicId == bootApicId || (i < count && !topology.cpuEnabled(i))) continue;
+    const started = startOne(next, apicId);
+    // A CPU that misses the deadline keeps its index and stacks: should it wake
+    // late, it must not share them with the next one.
+    next++;
+    if (!started) {
       log.begin(log.Level.Warn);
       line.text("smp: the CPU with APIC id ");
       line.decimal(apicId);
