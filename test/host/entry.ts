@@ -17,6 +17,7 @@ export { kmain, interrupt, trap } from "../../src/kernel/index";
 export * from "./entries/heap";
 export * from "./entries/frames";
 export * from "./entries/pagetable";
+export * from "./entries/vectors";
 export * from "./entries/acpi";
 
 export function consoleInit(): bool { return uart.init(); }
