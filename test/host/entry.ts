@@ -18,6 +18,8 @@ export * from "./entries/heap";
 export * from "./entries/frames";
 export * from "./entries/pagetable";
 export * from "./entries/vectors";
+export * from "./entries/caps";
+export * from "./entries/audit";
 export * from "./entries/acpi";
 
 export function consoleInit(): bool { return uart.init(); }
