@@ -13,10 +13,11 @@
 //   --gcc -ffreestanding--> build/obj/*.o  +  asm/*.S --gcc--> build/obj/*.o
 //   --ld (twice: the second time with the symbol table)--> build/aios.elf
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { compile } from "./tools/asc.ts";
 import { demangleWith, encode, parseNm, wasmFunctionNames } from "./tools/ksyms.ts";
+import { checkAgainstManifest, generate, Manifest, readManifest } from "./tools/modulegen.ts";
 import { accelerator, qemuArgs } from "./tools/qemu.ts";
 import { step } from "./tools/steps.ts";
 import { checkWabtVersion, requireTools } from "./tools/toolchain.ts";
@@ -67,16 +68,34 @@ const CFLAGS = [
  * pages unless AIOS_BOUNDS_CHECKS=1. probe_checked is probe's wasm again, with
  * explicit checks, for the bounds-check benchmark.
  */
-interface ModuleBuild { name: string; entry?: string; wasmOf?: string; imports: string[]; boundsChecks: boolean; flags?: string[] }
+interface ModuleBuild { name: string; entry?: string; wasmOf?: string; imports: string[]; boundsChecks: boolean; flags?: string[]; manifest?: Manifest }
 const SERVICE_BOUNDS_CHECKS = process.env.AIOS_BOUNDS_CHECKS === "1";
 /** AIOS_DEBUG=1: the kernel's debug build (the heap poisons freed objects and checks them). */
 const KERNEL_DEBUG_FLAGS = process.env.AIOS_DEBUG === "1" ? ["--use", "HEAP_DEBUG=1"] : [];
 // The kernel at -O2: -O3's extra inlining made its wasm half again as large (and
 // its C slower to compile) for control code that gains little; services at -O3.
+/** Every folder of src/services with a manifest.json is a module (plus its variants). */
+function serviceModules(): { build: ModuleBuild[]; manifests: { name: string; manifest: Manifest }[] } {
+  const build: ModuleBuild[] = [];
+  const manifests: { name: string; manifest: Manifest }[] = [];
+  for (const dir of readdirSync("src/services", { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+    const path = join("src/services", dir, "manifest.json");
+    if (!existsSync(path)) continue;
+    const manifest = readManifest(path);
+    const imports = [...new Set(manifest.imports.map((i) => i.split(".")[0]))];
+    build.push({ name: manifest.name, entry: join("src/services", dir, "index.ts"), imports, boundsChecks: SERVICE_BOUNDS_CHECKS, flags: ["-O3"], manifest });
+    manifests.push({ name: manifest.name, manifest });
+    for (const variant of manifest.variants ?? []) {
+      build.push({ name: variant.name, wasmOf: manifest.name, imports, boundsChecks: variant.boundsChecks, manifest });
+      manifests.push({ name: variant.name, manifest });
+    }
+  }
+  return { build, manifests };
+}
+const SERVICES = serviceModules();
 const MODULES: ModuleBuild[] = [
   { name: "kernel", entry: "src/kernel/index.ts", imports: ["hal"], boundsChecks: true, flags: ["-O2", ...KERNEL_DEBUG_FLAGS] },
-  { name: "probe", entry: "src/services/probe/index.ts", imports: [], boundsChecks: SERVICE_BOUNDS_CHECKS, flags: ["-O3"] },
-  { name: "probe_checked", wasmOf: "probe", imports: [], boundsChecks: true },
+  ...SERVICES.build,
 ];
 const wasmPath = (m: ModuleBuild) => join(BUILD, `${m.wasmOf ?? m.name}.wasm`);
 
@@ -90,7 +109,10 @@ async function buildElf(): Promise<void> {
   await step({
     name: "asc modules", inputs: sources, extra: ["asc-flags-1", ...compiled.map((m) => m.name + (m.flags ?? []).join(" "))],
     outputs: compiled.map(wasmPath),
-    run: () => compile(...compiled.map((m) => ({ entry: m.entry!, output: wasmPath(m), allowedImportModules: m.imports, extraFlags: m.flags }))),
+    run: () => {
+      compile(...compiled.map((m) => ({ entry: m.entry!, output: wasmPath(m), allowedImportModules: m.imports, extraFlags: m.flags })));
+      for (const m of compiled) if (m.manifest) checkAgainstManifest({ name: m.name, manifest: m.manifest, wasm: wasmPath(m) });
+    },
   });
 
   for (const m of MODULES) {
@@ -109,7 +131,17 @@ async function buildElf(): Promise<void> {
   if (perCpu === header) throw new Error("wasm-rt.h: the call-depth declaration AIOS makes per CPU was not found");
   writeFileSync(join(BUILD, "include", "wasm-rt.h"), perCpu);
 
-  const includes = ["-isystem", gccInclude(), "-Ilinker/include", "-Iasm", `-I${BUILD}`, `-I${join(BUILD, "include")}`];
+  // The binding of every service module, from the manifests (tools/modulegen.ts).
+  const manifestFiles = filesUnder("src/services", /^manifest\.json$/);
+  await step({
+    name: "modulegen", inputs: [...manifestFiles, "tools/modulegen.ts", "tools/abi.ts"], outputs: [join(BUILD, "modules.gen.c")],
+    run: () => {
+      const services = SERVICES.build.filter((m) => m.entry).map((m) => ({ name: m.name, manifest: m.manifest!, wasm: wasmPath(m) }));
+      writeFileSync(join(BUILD, "modules.gen.c"), generate(services, SERVICES.manifests));
+    },
+  });
+
+  const includes = ["-isystem", gccInclude(), "-Ilinker/include", "-Ilinker", "-Iasm", `-I${BUILD}`, `-I${join(BUILD, "include")}`];
   const headers = [...filesUnder("linker", /\.h$/), ...filesUnder("asm", /\.h$/), join(BUILD, "include", "wasm-rt.h"),
     ...MODULES.map((m) => join(BUILD, `${m.name}.h`))];
   const memcheck = (checks: boolean) => [`-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=${checks ? 0 : 1}`, "-DWASM_RT_USE_STACK_DEPTH_COUNT=1"];
@@ -121,6 +153,7 @@ async function buildElf(): Promise<void> {
     // the compute is, get -O2.
     ...MODULES.map((m): [string, string[]] => [join(BUILD, `${m.name}.c`), [m.name === "kernel" ? "-O1" : "-O2", ...memcheck(m.boundsChecks)]]),
     ...filesUnder("linker", /\.c$/).map((f): [string, string[]] => [f, ["-O2", "-g", ...memcheck(true)]]),
+    [join(BUILD, "modules.gen.c"), ["-O2", ...memcheck(true)]],
   ];
   const objects: string[] = [];
   for (const [source, defines] of cSources) {

@@ -1,41 +1,33 @@
 /*
  * modules.c — instances of the service modules linked into the image, for the
- * kernel's hal imports moduleInstantiate / moduleCall / moduleTrap / moduleDestroy.
+ * kernel's hal imports moduleFind / moduleExportFind / moduleInstantiate /
+ * moduleCall / moduleTrap / moduleMemoryBase / moduleDestroy. The modules
+ * themselves are described by build/modules.gen.c, generated from their manifests.
  * Each call into an instance runs under its own unwind target, so a trap in it
  * (an explicit bounds check, or a guard-page fault that the kernel turns into a
  * trap) ends that call and is recorded for that instance; the kernel carries on.
- *
- * Hand-written for the one module there is (probe, built twice: guard-page and
- * explicit-check); the build will generate this table from module manifests once
- * there are several (the agent issue).
  */
 #include <stdint.h>
-#include "wasm-rt.h"
-#include "kernel.h"
-#include "probe.h"
-#include "probe_checked.h"
+#include "modulegen.h"
 #include "glue.h"
 #include "percpu.h"
 
 #define H struct Z_hal_instance_t *unused __attribute__((unused))
 #define INSTANCE_SLOTS   32
+#define NONE             0xffffffffu
 
-/* Module ids, as src/hal/primitives.ts's ModuleId numbers them. */
-enum { MODULE_PROBE, MODULE_PROBE_CHECKED, MODULE_COUNT };
-/* Exports of probe, numbered as src/kernel/modules/probe.ts numbers them. */
-enum { PROBE_READ, PROBE_WRITE, PROBE_GROW, PROBE_SIZE, PROBE_FILL, PROBE_MATRIX };
-
-static struct {
+static struct slot {
     int used;
     uint32_t module;
     uint32_t last_trap;
-    union {
-        Z_probe_instance_t probe;
-        Z_probe_checked_instance_t probe_checked;
-    } as;
+    uint8_t instance[AIOS_INSTANCE_BYTES] __attribute__((aligned(16)));
 } slots[INSTANCE_SLOTS];
 
-static int initialized[MODULE_COUNT];
+static uint8_t initialized[64];
+
+u32 aios_caller_slot(struct Z_aios_instance_t *context) {
+    return (u32)((struct slot *)(void *)context - slots);
+}
 
 /* Runs `body` for slot `s` under an unwind target; evaluates to 1 when it trapped. */
 #define GUARDED(s, body) ({                                               \
@@ -54,68 +46,69 @@ static int initialized[MODULE_COUNT];
     kind != 0;                                                            \
 })
 
-/* The probe's exports, for either build of it (P is probe or probe_checked). */
-#define PROBE_DISPATCH(P, instance, function, a, b, result)               \
-    switch (function) {                                                   \
-    case PROBE_READ: result = Z_##P##Z_read(instance, a); break;         \
-    case PROBE_WRITE: result = Z_##P##Z_write(instance, a, b); break;    \
-    case PROBE_GROW: result = Z_##P##Z_grow(instance, a); break;         \
-    case PROBE_SIZE: result = Z_##P##Z_size(instance); break;            \
-    case PROBE_FILL: result = Z_##P##Z_fill(instance, a, b); break;      \
-    case PROBE_MATRIX: result = Z_##P##Z_matrix(instance, a, b); break;  \
-    default: wasm_rt_trap(WASM_RT_TRAP_CALL_INDIRECT);                    \
-    }
-
-static wasm_rt_memory_t *memory_of(uint32_t s) {
-    return slots[s].module == MODULE_PROBE ? &slots[s].as.probe.w2c_memory : &slots[s].as.probe_checked.w2c_memory;
+static int name_is(const char *name, u64 text, u32 length) {
+    const char *p = (const char *)(uintptr_t)text;
+    for (u32 i = 0; i < length; i++) if (name[i] != p[i]) return 0;
+    return name[length] == 0;
 }
 
+/* A module by name (text is a kernel virtual address), or NONE. */
+u32 Z_halZ_moduleFind(H, u64 text, u32 length) {
+    for (u32 m = 0; m < aios_module_count; m++) if (name_is(aios_modules[m].name, text, length)) return m;
+    return NONE;
+}
+
+u32 Z_halZ_moduleExportFind(H, u32 module, u64 text, u32 length) {
+    if (module >= aios_module_count) return NONE;
+    for (u32 e = 0; e < aios_modules[module].export_count; e++)
+        if (name_is(aios_modules[module].exports[e], text, length)) return e;
+    return NONE;
+}
+
+u32 Z_halZ_moduleVersion(H, u32 module) { return module < aios_module_count ? aios_modules[module].version : 0; }
+
 u32 Z_halZ_moduleInstantiate(H, u32 module) {
-    if (module >= MODULE_COUNT) return 0xffffffffu;
-    if (!initialized[module]) {
-        if (module == MODULE_PROBE) Z_probe_init_module(); else Z_probe_checked_init_module();
-        initialized[module] = 1;
-    }
+    if (module >= aios_module_count || module >= sizeof initialized) return NONE;
+    const struct module_ops *ops = &aios_modules[module];
+    if (!initialized[module]) { ops->init_module(); initialized[module] = 1; }
     for (uint32_t s = 0; s < INSTANCE_SLOTS; s++) {
         if (slots[s].used) continue;
         slots[s].module = module;
         slots[s].last_trap = 0;
-        memory_of(s)->data = 0;
-        int trapped = GUARDED(s, {
-            if (module == MODULE_PROBE) Z_probe_instantiate(&slots[s].as.probe);
-            else Z_probe_checked_instantiate(&slots[s].as.probe_checked);
-        });
-        if (trapped) {
+        for (size_t i = 0; i < AIOS_INSTANCE_BYTES; i++) slots[s].instance[i] = 0;
+        if (GUARDED(s, ops->instantiate(slots[s].instance, &slots[s]))) {
             /* out of memory or quota while instantiating: give back what was made */
-            wasm_rt_free_memory(memory_of(s));
-            return 0xffffffffu;
+            wasm_rt_free_memory(ops->memory(slots[s].instance));
+            return NONE;
         }
         slots[s].used = 1;
         return s;
     }
-    return 0xffffffffu;
+    return NONE;
 }
 
 u32 Z_halZ_moduleCall(H, u32 s, u32 function, u32 a, u32 b) {
     if (s >= INSTANCE_SLOTS || !slots[s].used) return 0;
     u32 result = 0;
     slots[s].last_trap = 0;
-    GUARDED(s, {
-        if (slots[s].module == MODULE_PROBE) PROBE_DISPATCH(probe, &slots[s].as.probe, function, a, b, result)
-        else PROBE_DISPATCH(probe_checked, &slots[s].as.probe_checked, function, a, b, result)
-    });
+    GUARDED(s, result = aios_modules[slots[s].module].call(slots[s].instance, function, a, b));
     return result;
 }
 
 u32 Z_halZ_moduleTrap(H, u32 s) { return s < INSTANCE_SLOTS ? slots[s].last_trap : 0; }
 
 u64 Z_halZ_moduleMemoryBase(H, u32 s) {
-    return s < INSTANCE_SLOTS && slots[s].used ? (u64)(uintptr_t)memory_of(s)->data : 0;
+    if (s >= INSTANCE_SLOTS || !slots[s].used) return 0;
+    return (u64)(uintptr_t)aios_modules[slots[s].module].memory(slots[s].instance)->data;
+}
+
+u32 Z_halZ_moduleMemorySize(H, u32 s) {
+    if (s >= INSTANCE_SLOTS || !slots[s].used) return 0;
+    return aios_modules[slots[s].module].memory(slots[s].instance)->size;
 }
 
 void Z_halZ_moduleDestroy(H, u32 s) {
     if (s >= INSTANCE_SLOTS || !slots[s].used) return;
-    if (slots[s].module == MODULE_PROBE) Z_probe_free(&slots[s].as.probe);
-    else Z_probe_checked_free(&slots[s].as.probe_checked);
+    aios_modules[slots[s].module].free(slots[s].instance);
     slots[s].used = 0;
 }

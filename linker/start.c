@@ -70,6 +70,8 @@ void ap_entry(uint64_t index) {
     for (;;) __asm__ volatile("cli; hlt");
 }
 
+Z_kernel_instance_t *aios_kernel_instance(void) { return &kernel; }
+
 uint64_t aios_kernel_memory_base(void) { return (uint64_t)(uintptr_t)kernel.w2c_memory.data; }
 
 void aios_trap(uint32_t kind, uint64_t rip, uint64_t rbp) {

@@ -91,10 +91,17 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 @external("hal", "layoutAddress") export declare function layoutAddress(which: Layout): u64;
 
 // ---- service module instances (linker/modules.c); a trap in one is recorded, not fatal
-export const enum ModuleId { Probe = 0, ProbeChecked = 1 }
 export const MODULE_INSTANCE_NONE: u32 = 0xffffffff;
+export const MODULE_NONE: u32 = 0xffffffff;
+/** A linked module by name (bytes at a kernel virtual address), or MODULE_NONE. */
+@external("hal", "moduleFind") export declare function moduleFind(name: u64, length: u32): u32;
+/** An export's number in a module's manifest, or MODULE_NONE. */
+@external("hal", "moduleExportFind") export declare function moduleExportFind(module: u32, name: u64, length: u32): u32;
+@external("hal", "moduleVersion") export declare function moduleVersion(module: u32): u32;
+/** Bytes of an instance's linear memory. */
+@external("hal", "moduleMemorySize") export declare function moduleMemorySize(instance: u32): u32;
 /** A new instance, or MODULE_INSTANCE_NONE when out of slots, memory or quota. */
-@external("hal", "moduleInstantiate") export declare function moduleInstantiate(module: ModuleId): u32;
+@external("hal", "moduleInstantiate") export declare function moduleInstantiate(module: u32): u32;
 /** Calls export number `exportIndex` of an instance; on a trap returns 0 and moduleTrap() tells the kind. */
 @external("hal", "moduleCall") export declare function moduleCall(instance: u32, exportIndex: u32, a: u32, b: u32): u32;
 @external("hal", "moduleTrap") export declare function moduleTrap(instance: u32): u32;

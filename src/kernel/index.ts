@@ -4,10 +4,13 @@
 //   trap(kind, rip, rbp)           a wasm trap in this module, via wasm_rt_trap
 //   memoryCreate/Grow/Destroy      module linear memories, from linker/runtime.c
 //   kernelMemoryGrow               this module's own memory.grow past its boot window
+//   apMain(index)                  an application processor, from linker/start.c
+//   abi*                           the "aios" imports of service modules
 import * as interrupts from "./interrupts";
 import * as mem from "./memory";
 import * as trapReport from "./trap";
 import * as smp from "./platform/smp";
+import * as syscalls from "./syscalls";
 export { kmain } from "./kmain";
 
 export function interrupt(frame: u64): u32 {
@@ -38,3 +41,8 @@ export function kernelMemoryGrow(oldBytes: u64, newBytes: u64): u32 {
 export function apMain(index: u32): void {
   smp.apMain(index);
 }
+
+// ---- the "aios" ABI of service modules (tools/abi.ts), called by the generated
+// bindings in build/modules.gen.c with the caller's instance slot first.
+export function abiLog(slot: u32, pointer: u32, length: u32): void { syscalls.log_(slot, pointer, length); }
+export function abiClockNs(slot: u32): u64 { return syscalls.clockNs(slot); }

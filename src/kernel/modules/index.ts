@@ -4,15 +4,16 @@
 import { cpu } from "../../hal";
 import * as memory from "../memory";
 import * as probe from "./probe";
+import * as registry from "./registry";
 
-export { probe };
+export { probe, registry };
 export const NO_INSTANCE: u32 = cpu.MODULE_INSTANCE_NONE;
 
 let activeInstance: u32 = cpu.MODULE_INSTANCE_NONE;
 
 /** A new instance whose memory is charged to `pool`; `prefault` maps it eagerly
  *  (no demand faults). NO_INSTANCE when out of slots, memory or quota. */
-export function instantiate(module: cpu.ModuleId, pool: i32, prefault: bool = false): u32 {
+export function instantiate(module: u32, pool: i32, prefault: bool = false): u32 {
   memory.modulememory.setCreator(pool, prefault);
   const instance = cpu.moduleInstantiate(module);
   memory.modulememory.setCreator(memory.pools.KERNEL_POOL, false);
@@ -31,6 +32,7 @@ export function call(instance: u32, exportIndex: u32, a: u32 = 0, b: u32 = 0): u
 /** The trap kind (wasm_rt_trap_t) that ended the instance's last call, 0 if none. */
 export function trapOf(instance: u32): u32 { return cpu.moduleTrap(instance); }
 export function memoryBase(instance: u32): u64 { return cpu.moduleMemoryBase(instance); }
+export function memorySize(instance: u32): u32 { return cpu.moduleMemorySize(instance); }
 export function destroy(instance: u32): void { cpu.moduleDestroy(instance); }
 
 /** The instance whose code is running (a call is in progress), or NO_INSTANCE. */

@@ -1,5 +1,8 @@
-// probe.ts — the exports of src/services/probe, numbered as linker/modules.c
-// dispatches them.
+// probe.ts — the probe service module as the self-tests see it: its module ids
+// (found by name) and its exports, numbered in its manifest's order
+// (src/services/probe/manifest.json), checked against the linked table by name.
+import * as registry from "./registry";
+
 export const enum ProbeFunction {
   Read = 0,      // (offset) -> u32 at offset
   Write = 1,     // (offset, value) -> value
@@ -7,4 +10,20 @@ export const enum ProbeFunction {
   Size = 3,      // () -> size in pages
   Fill = 4,      // (pages, seed) -> checksum of a pattern written over `pages` wasm pages
   Matrix = 5,    // (n, rounds) -> checksum of rounds × an n×n i32 matrix product
+  Hello = 6,     // () -> 1, after logging a line through the aios.log import
+  Say = 7,       // (pointer, length): aios.log of any bytes, for the ABI's checks
+}
+
+/** The guard-page build of probe. */
+export function id(): u32 { return registry.find("probe"); }
+/** The same wasm with wasm2c's explicit bounds checks. */
+export function checkedId(): u32 { return registry.find("probe_checked"); }
+
+/** True when the manifest's numbering is what ProbeFunction says. */
+export function numberingMatches(): bool {
+  const module = id();
+  return registry.exportIndex(module, "read") == ProbeFunction.Read
+    && registry.exportIndex(module, "matrix") == ProbeFunction.Matrix
+    && registry.exportIndex(module, "hello") == ProbeFunction.Hello
+    && registry.exportIndex(module, "say") == ProbeFunction.Say;
 }

@@ -45,9 +45,9 @@ function timeMatrix(instance: u32): u64 {
 }
 
 export function memoryBenchmarks(): bool {
-  store<u32>(instances, modules.instantiate(cpu.ModuleId.ProbeChecked, pools.KERNEL_POOL));
-  store<u32>(instances + 4, modules.instantiate(cpu.ModuleId.Probe, pools.KERNEL_POOL));
-  store<u32>(instances + 8, modules.instantiate(cpu.ModuleId.Probe, pools.KERNEL_POOL, true));
+  store<u32>(instances, modules.instantiate(probe.checkedId(), pools.KERNEL_POOL));
+  store<u32>(instances + 4, modules.instantiate(probe.id(), pools.KERNEL_POOL));
+  store<u32>(instances + 8, modules.instantiate(probe.id(), pools.KERNEL_POOL, true));
   let checksum: u32 = 0;
   for (let b = 0; b < BUILDS; b++) {
     const instance = instanceOf(b);

@@ -41,6 +41,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "memory-quota")) return memoryScenarios.memoryQuota;
   if (nameIs(source, length, "grow-destroy-cycles")) return memoryScenarios.growDestroyCycles;
   if (nameIs(source, length, "kernel-heap")) return memoryScenarios.kernelHeap;
+  if (nameIs(source, length, "module-abi")) return memoryScenarios.moduleAbi;
   if (nameIs(source, length, "sleep")) return timeScenarios.sleepAccuracy;
   if (nameIs(source, length, "timers")) return timeScenarios.timerQueue;
   if (nameIs(source, length, "smp")) return platformScenarios.smpScenario;

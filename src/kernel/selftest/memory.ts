@@ -92,7 +92,7 @@ export function stackGuard(): bool {
 /** The module region's top-level table (a PDPT per 512 GiB) is made on first use
  *  and kept: one instance made and destroyed before any frame count is taken. */
 function warmUp(): void {
-  const instance = modules.instantiate(cpu.ModuleId.Probe, pools.KERNEL_POOL);
+  const instance = modules.instantiate(probe.id(), pools.KERNEL_POOL);
   modules.call(instance, probe.ProbeFunction.Grow, 1);
   modules.call(instance, probe.ProbeFunction.Write, 0, 1);
   modules.destroy(instance);
@@ -103,11 +103,11 @@ function warmUp(): void {
 export function moduleTrap(): bool {
   warmUp();
   const freeBefore = frames.freeFrameCount();
-  const a = modules.instantiate(cpu.ModuleId.Probe, pools.KERNEL_POOL);
-  const b = modules.instantiate(cpu.ModuleId.Probe, pools.KERNEL_POOL);
+  const a = modules.instantiate(probe.id(), pools.KERNEL_POOL);
+  const b = modules.instantiate(probe.id(), pools.KERNEL_POOL);
   if (a == modules.NO_INSTANCE || b == modules.NO_INSTANCE) return fail("instantiate", a, 0);
-  if (!expect("grow a", modules.call(a, probe.ProbeFunction.Grow, 1), 0)) return false;
-  if (!expect("grow b", modules.call(b, probe.ProbeFunction.Grow, 1), 0)) return false;
+  if (modules.call(a, probe.ProbeFunction.Grow, 1) == GROW_FAILED) return fail("grow a", GROW_FAILED, 0);
+  if (modules.call(b, probe.ProbeFunction.Grow, 1) == GROW_FAILED) return fail("grow b", GROW_FAILED, 0);
   modules.call(a, probe.ProbeFunction.Write, 100, 7);
   modules.call(b, probe.ProbeFunction.Write, 100, 9);
   if (!expect("a sees its own memory", modules.call(a, probe.ProbeFunction.Read, 100), 7)) return false;
@@ -119,7 +119,7 @@ export function moduleTrap(): bool {
   if (!expect("b had no trap", modules.trapOf(b), 0)) return false;
   if (!expect("a still answers after its trap", modules.call(a, probe.ProbeFunction.Read, 100), 7)) return false;
 
-  const c = modules.instantiate(cpu.ModuleId.ProbeChecked, pools.KERNEL_POOL);
+  const c = modules.instantiate(probe.checkedId(), pools.KERNEL_POOL);
   if (c == modules.NO_INSTANCE) return fail("instantiate the explicit-check build", c, 0);
   modules.call(c, probe.ProbeFunction.Read, 0xffff_fff0);
   if (!expect("explicit bounds check traps too", modules.trapOf(c), TRAP_OUT_OF_BOUNDS)) return false;
@@ -133,7 +133,7 @@ export function moduleTrap(): bool {
 export function memoryQuota(): bool {
   const quotaWasmPages: u32 = 4;
   const pool = pools.create(<u64>quotaWasmPages * 16);
-  const instance = modules.instantiate(cpu.ModuleId.Probe, pool);
+  const instance = modules.instantiate(probe.id(), pool);
   if (instance == modules.NO_INSTANCE) return fail("instantiate within quota", instance, 0);
   let grown: u32 = 0;
   while (modules.call(instance, probe.ProbeFunction.Grow, 1) != GROW_FAILED) grown++;
@@ -144,12 +144,13 @@ export function memoryQuota(): bool {
   if (!expect("frames mapped on touch, charged to the pool", pools.mappedFrames(pool), <u64>size * 16)) return false;
   modules.destroy(instance);
   if (!expect("pool empty after destroy", pools.mappedFrames(pool) + pools.committedPages(pool), 0)) return false;
+  // probe's data needs one page at instantiation: a pool with no quota cannot have it
   const tiny = pools.create(0);
-  const starved = modules.instantiate(cpu.ModuleId.Probe, tiny);
-  if (!expect("a pool with no quota: the first grow fails", modules.call(starved, probe.ProbeFunction.Grow, 1), GROW_FAILED)) return false;
-  if (!expect("and touching memory traps", (modules.call(starved, probe.ProbeFunction.Read, 0), modules.trapOf(starved)), TRAP_OUT_OF_BOUNDS)) return false;
-  modules.destroy(starved);
-  const huge = modules.instantiate(cpu.ModuleId.Probe, pools.KERNEL_POOL);
+  const freeBefore = frames.freeFrameCount();
+  if (!expect("instantiation past the quota fails cleanly", modules.instantiate(probe.id(), tiny), modules.NO_INSTANCE)) return false;
+  if (!expect("and takes nothing", pools.committedPages(tiny) + pools.mappedFrames(tiny), 0)) return false;
+  if (!expect("no frame lost", frames.freeFrameCount(), freeBefore)) return false;
+  const huge = modules.instantiate(probe.id(), pools.KERNEL_POOL);
   if (!expect("a grow larger than memory is refused", modules.call(huge, probe.ProbeFunction.Grow, 65535), GROW_FAILED)) return false;
   modules.destroy(huge);
   if (!expect("an allocation larger than memory", frames.alloc(frames.MAX_ORDER + 1, frames.Owner.Test), 0)) return false;
@@ -162,7 +163,7 @@ export function growDestroyCycles(): bool {
   const freeBefore = frames.freeFrameCount();
   const pool = pools.create(64);
   for (let i = 0; i < CYCLES; i++) {
-    const instance = modules.instantiate(cpu.ModuleId.Probe, pool);
+    const instance = modules.instantiate(probe.id(), pool);
     if (instance == modules.NO_INSTANCE) return fail("instantiate in cycle", <u64>i, 0);
     const old = modules.call(instance, probe.ProbeFunction.Grow, 2);
     modules.call(instance, probe.ProbeFunction.Write, old * WASM_PAGE + 70000, <u32>i);
@@ -218,4 +219,19 @@ export function kernelHeap(): bool {
   if (!expect("guard page unmapped", pagetable.translate(mem.kernelspace.rootTable(), stacks.guardOf(top, 4)), pagetable.NOT_MAPPED)) return false;
   if (!expect("stack release", stacks.release(top), Errno.Ok)) return false;
   return expect("stack frames back (its page tables stay)", freeBefore - frames.freeFrameCount() <= 3 ? 1 : 0, 1);
+}
+
+/** The module model: modules found by name, exports numbered by the manifest, a
+ *  call through the generated "aios" binding, and a bad pointer refused. */
+export function moduleAbi(): bool {
+  if (!expect("probe is linked", probe.id() != modules.NO_INSTANCE ? 1 : 0, 1)) return false;
+  if (!expect("no such module", modules.registry.find("nonexistent"), modules.NO_INSTANCE)) return false;
+  if (!expect("export numbering follows the manifest", probe.numberingMatches() ? 1 : 0, 1)) return false;
+  if (!expect("manifest version", modules.registry.version(probe.id()), 1)) return false;
+  const instance = modules.instantiate(probe.id(), pools.KERNEL_POOL);
+  if (!expect("hello through aios.log and aios.clock_ns", modules.call(instance, probe.ProbeFunction.Hello), 1)) return false;
+  modules.call(instance, probe.ProbeFunction.Say, 0xffff_0000, 16);
+  if (!expect("a bad pointer is refused, not a trap", modules.trapOf(instance), 0)) return false;
+  modules.destroy(instance);
+  return true;
 }

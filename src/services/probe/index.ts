@@ -1,7 +1,21 @@
 // probe — a minimal service module that the kernel's self-test scenarios and
 // benchmarks instantiate: it touches its own linear memory on request, so tests
 // can watch demand mapping, guard pages, memory.grow and quotas at work.
-// Numbered exports: src/kernel/modules/probe.ts.
+// Numbered exports: src/kernel/modules/probe.ts; allowed imports: manifest.json.
+
+@external("aios", "log") declare function kernelLog(pointer: usize, length: u32): void;
+@external("aios", "clock_ns") declare function clockNs(): u64;
+
+// "hello from probe, t=" as bytes: a module without a managed heap has no strings to spare
+const GREETING = memory.data<u8>([104, 101, 108, 108, 111, 32, 102, 114, 111, 109, 32, 112, 114, 111, 98, 101]);
+const GREETING_LENGTH: u32 = 16;
+
+/** Logs through the kernel ABI; 1 when the clock moved forward across the call. */
+export function hello(): u32 {
+  const before = clockNs();
+  kernelLog(GREETING, GREETING_LENGTH);
+  return clockNs() > before ? 1 : 0;
+}
 
 export function read(offset: u32): u32 {
   return load<u32>(<usize>offset);
@@ -57,4 +71,10 @@ export function matrix(n: u32, rounds: u32): u32 {
     }
   }
   return checksum;
+}
+
+/** Hands the kernel a log line at any pointer: the kernel must refuse a bad one. */
+export function say(pointer: u32, length: u32): u32 {
+  kernelLog(<usize>pointer, length);
+  return 0;
 }

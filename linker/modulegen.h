@@ -1,0 +1,33 @@
+/* modulegen.h — what the generated build/modules.gen.c (tools/modulegen.ts) and
+ * linker/modules.c share: one record of operations per linked module. */
+#ifndef AIOS_MODULEGEN_H
+#define AIOS_MODULEGEN_H
+#include <stddef.h>
+#include <stdint.h>
+#include "wasm-rt.h"
+#include "kernel.h"
+
+/* Bytes reserved per instance slot; every module's instance struct must fit. */
+#define AIOS_INSTANCE_BYTES 1024
+
+struct module_ops {
+    const char *name;
+    uint32_t version;
+    size_t instance_size;
+    void (*init_module)(void);
+    void (*instantiate)(void *instance, void *context);
+    void (*free)(void *instance);
+    wasm_rt_memory_t *(*memory)(void *instance);
+    u32 (*call)(void *instance, u32 function, u32 a, u32 b);
+    const char *const *exports;
+    uint32_t export_count;
+};
+
+extern const struct module_ops aios_modules[];
+extern const uint32_t aios_module_count;
+
+/* For the ABI stubs: the kernel instance, and which slot an import came from. */
+Z_kernel_instance_t *aios_kernel_instance(void);
+struct Z_aios_instance_t;
+u32 aios_caller_slot(struct Z_aios_instance_t *context);
+#endif

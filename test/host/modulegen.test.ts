@@ -1,0 +1,61 @@
+// The module model at build time: a manifest may name only ABI functions, and a
+// module whose wasm imports more than its manifest allows is refused.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkAgainstManifest, generate, readManifest } from "../../tools/modulegen.ts";
+
+// A module that imports aios.log and exports f, assembled by wabt's wat2wasm.
+const WAT = `(module (import "aios" "log" (func (param i32 i32))) (memory (export "memory") 1) (func (export "f") (result i32) i32.const 1))`;
+const WASM = (() => {
+  const dir = mkdtempSync(join(tmpdir(), "aios-wat-"));
+  writeFileSync(join(dir, "m.wat"), WAT);
+  execFileSync("wat2wasm", [join(dir, "m.wat"), "-o", join(dir, "m.wasm")]);
+  return readFileSync(join(dir, "m.wasm"));
+})();
+
+function manifest(text: object) {
+  const dir = mkdtempSync(join(tmpdir(), "aios-manifest-"));
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify(text));
+  writeFileSync(join(dir, "m.wasm"), WASM);
+  return { path: join(dir, "manifest.json"), wasm: join(dir, "m.wasm") };
+}
+
+test("the fixture wasm is what it says", () => {
+  const module = new WebAssembly.Module(WASM);
+  assert.equal(WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`), ["aios.log"]);
+});
+
+test("a manifest naming something outside the ABI is refused", () => {
+  const m = manifest({ name: "m", version: 1, imports: ["aios.format_disk"], exports: { f: 0 } });
+  assert.throws(() => readManifest(m.path), /aios.format_disk' is not in the kernel ABI/);
+  const n = manifest({ name: "m", version: 1, imports: ["env.abort"], exports: { f: 0 } });
+  assert.throws(() => readManifest(n.path), /not in the kernel ABI/);
+});
+
+test("a module importing what its manifest does not allow is refused", () => {
+  const m = manifest({ name: "m", version: 1, imports: [], exports: { f: 0 } });
+  const parsed = readManifest(m.path);
+  assert.throws(() => checkAgainstManifest({ name: "m", manifest: parsed, wasm: m.wasm }), /imports aios.log, which its manifest does not allow/);
+});
+
+test("an allowed module binds: one stub per import, exports in manifest order", () => {
+  const m = manifest({ name: "m", version: 3, imports: ["aios.log"], exports: { f: 0 } });
+  const parsed = readManifest(m.path);
+  checkAgainstManifest({ name: "m", manifest: parsed, wasm: m.wasm });
+  const c = generate([{ name: "m", manifest: parsed, wasm: m.wasm }], [{ name: "m", manifest: parsed }]);
+  assert.match(c, /void Z_aiosZ_log\(struct Z_aios_instance_t \*caller, u32 a0, u32 a1\)/);
+  assert.match(c, /case 0: return \(u32\)Z_mZ_f\(\(Z_m_instance_t \*\)instance\);/);
+  assert.match(c, /\{ "m", 3, sizeof\(Z_m_instance_t\)/);
+  assert.not.match(c, /Z_aiosZ_clock_ns/);
+});
+
+test("a manifest export missing from the wasm is refused", () => {
+  const m = manifest({ name: "m", version: 1, imports: ["aios.log"], exports: { f: 0, g: 1 } });
+  assert.throws(() => checkAgainstManifest({ name: "m", manifest: readManifest(m.path), wasm: m.wasm }), /manifest export g is missing/);
+});
+
+test.run();
