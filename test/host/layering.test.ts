@@ -26,10 +26,17 @@ test("abi imports nothing", () => {
   }
 });
 
-test("only src/hal/primitives.ts declares @external", () => {
-  for (const file of files("src")) {
+test("in the kernel, only src/hal/primitives.ts declares @external", () => {
+  for (const file of [...files("src/kernel"), ...files("src/hal"), ...files("src/abi")]) {
     if (file === join("src", "hal", "primitives.ts")) continue;
     assert.not.match(readFileSync(file, "utf8"), /@external\(/, file);
+  }
+});
+
+test("services declare only imports of the kernel ABI (\"aios\"), never hal", () => {
+  for (const file of files("src/services")) {
+    for (const m of readFileSync(file, "utf8").matchAll(/@external\("([^"]+)"/g)) assert.is(m[1], "aios", file);
+    for (const spec of imports(file)) assert.not.match(spec, /hal|kernel/, `${file} imports ${spec}`);
   }
 });
 
