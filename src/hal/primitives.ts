@@ -82,6 +82,14 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 /** This CPU's index (0 = the boot CPU), from its per-CPU record (%gs). */
 @external("hal", "cpuIndex") export declare function cpuIndex(): u32;
 
+// ---- kernel threads (linker/threads.c, asm/switch.S)
+/** Sets thread `thread` up to start in the kernel's threadMain on the stack ending at `top`. */
+@external("hal", "threadPrepare") export declare function threadPrepare(thread: u32, top: u64): bool;
+/** Records that this CPU now runs `thread` (the boot thread, at start). */
+@external("hal", "threadAdopt") export declare function threadAdopt(thread: u32): void;
+/** Switches this CPU to `thread`; returns when switched back. Interrupts off. */
+@external("hal", "threadSwitch") export declare function threadSwitch(thread: u32): void;
+
 // ---- descriptor tables: base is a kernel virtual address
 @external("hal", "loadGdt") export declare function loadGdt(base: u64, limit: u16, codeSelector: u16, dataSelector: u16): void;
 @external("hal", "loadIdt") export declare function loadIdt(base: u64, limit: u16): void;

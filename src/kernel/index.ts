@@ -11,6 +11,8 @@ import * as mem from "./memory";
 import * as trapReport from "./trap";
 import * as smp from "./platform/smp";
 import * as syscalls from "./syscalls";
+import * as scheduler from "./sched/scheduler";
+import * as modules from "./modules";
 export { kmain } from "./kmain";
 
 export function interrupt(frame: u64): u32 {
@@ -44,5 +46,21 @@ export function apMain(index: u32): void {
 
 // ---- the "aios" ABI of service modules (tools/abi.ts), called by the generated
 // bindings in build/modules.gen.c with the caller's instance slot first.
-export function abiLog(slot: u32, pointer: u32, length: u32): void { syscalls.log_(slot, pointer, length); }
-export function abiClockNs(slot: u32): u64 { return syscalls.clockNs(slot); }
+// While the kernel serves a call it is kernel code again: not preempted, and a
+// fault in it is the kernel's.
+export function abiLog(slot: u32, pointer: u32, length: u32): void {
+  const caller = modules.active();
+  modules.setActive(modules.NO_INSTANCE);
+  syscalls.log_(slot, pointer, length);
+  modules.setActive(caller);
+}
+export function abiClockNs(slot: u32): u64 {
+  const caller = modules.active();
+  modules.setActive(modules.NO_INSTANCE);
+  const now = syscalls.clockNs(slot);
+  modules.setActive(caller);
+  return now;
+}
+
+/** A new kernel thread's first AssemblyScript, from linker/threads.c. */
+export function threadMain(thread: u32): void { scheduler.threadMain(thread); }

@@ -13,6 +13,7 @@ import * as acpi from "./acpi";
 import * as apic from "./platform/apic";
 import * as smp from "./platform/smp";
 import * as power from "./platform/power";
+import * as scheduler from "./sched/scheduler";
 import * as platformTime from "./platform/time";
 import * as panic from "./panic";
 import * as selftest from "./selftest";
@@ -56,6 +57,7 @@ export function kmain(magic: u32, infoAddress: u64): void {
   acpi.report();
   apic.init();                                         // PICs off, local APIC on, I/O APICs masked
   if (platformTime.init() != Errno.Ok) log.error("time: no timer interrupts");
+  scheduler.init();                                    // this flow becomes thread 0
   cpu.enableInterrupts();                              // from here on, interrupts are live
   smp.startAll(apic.bootCpuApicId());                  // the other CPUs, one by one
   power.init();                                        // S5, reset, the power button

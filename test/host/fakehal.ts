@@ -132,6 +132,7 @@ export class FakeMachine {
         },
         cpuIndex: () => 0,
         tripleFault: () => { throw new Error("triple fault"); },
+        threadPrepare: () => 1, threadAdopt: () => {}, threadSwitch: () => {},
         outw: () => {}, inw: () => 0xffff, outl: () => {}, inl: () => 0xffffffff,
         loadGdt: () => {}, loadIdt: () => {}, loadTaskRegister: () => {},
         layoutAddress: (which: number) => BigInt.asIntN(64, this.layout.get(which) ?? 0n),

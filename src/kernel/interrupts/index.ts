@@ -13,6 +13,7 @@ import * as exceptions from "./exceptions";
 import * as frame from "./frame";
 import * as pagefault from "./pagefault";
 import * as vectors from "./vectors";
+import * as scheduler from "../sched/scheduler";
 import { lapic } from "../../hal";
 
 export { exceptions, frame, vectors };
@@ -84,5 +85,6 @@ export function dispatch(interruptFrame: u64): Action {
     log.end();
   }
   lapic.endOfInterrupt();
+  scheduler.preemptPoint();            // after EOI: the next thread may run for a while
   return Action.Resume;
 }

@@ -37,3 +37,6 @@ export function destroy(instance: u32): void { cpu.moduleDestroy(instance); }
 
 /** The instance whose code is running (a call is in progress), or NO_INSTANCE. */
 export function active(): u32 { return activeInstance; }
+
+/** Restores the running instance of a thread being switched to (the scheduler). */
+export function setActive(instance: u32): void { activeInstance = instance; }

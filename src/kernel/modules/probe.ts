@@ -12,6 +12,7 @@ export const enum ProbeFunction {
   Matrix = 5,    // (n, rounds) -> checksum of rounds × an n×n i32 matrix product
   Hello = 6,     // () -> 1, after logging a line through the aios.log import
   Say = 7,       // (pointer, length): aios.log of any bytes, for the ABI's checks
+  Spin = 8,      // (offset): counts at offset forever (an endless loop)
 }
 
 /** The guard-page build of probe. */

@@ -13,6 +13,8 @@ import * as timeScenarios from "./time";
 import * as platformScenarios from "./platform";
 import * as powerScenarios from "./power";
 import * as benchPlatform from "./benchplatform";
+import * as schedScenarios from "./sched";
+import * as auditScenarios from "./audit";
 
 type Scenario = () => bool;
 
@@ -45,6 +47,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "sleep")) return timeScenarios.sleepAccuracy;
   if (nameIs(source, length, "timers")) return timeScenarios.timerQueue;
   if (nameIs(source, length, "smp")) return platformScenarios.smpScenario;
+  if (nameIs(source, length, "preempt")) return schedScenarios.preemption;
   if (nameIs(source, length, "shutdown")) return powerScenarios.shutdown;
   if (nameIs(source, length, "reset")) return powerScenarios.reset;
   if (nameIs(source, length, "power-button")) return powerScenarios.powerButton;
@@ -52,6 +55,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "bench-memory")) return bench.memoryBenchmarks;
   if (nameIs(source, length, "bench-platform")) return benchPlatform.platformBenchmarks;
   if (nameIs(source, length, "acpi-dump")) return acpidump.run;
+  if (nameIs(source, length, "audit-tamper")) return auditScenarios.auditTamper;
   return null;
 }
 

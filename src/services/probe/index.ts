@@ -78,3 +78,9 @@ export function say(pointer: u32, length: u32): u32 {
   kernelLog(<usize>pointer, length);
   return 0;
 }
+
+/** Never returns: counts forever at `offset`, an agent stuck in an endless loop. */
+export function spin(offset: u32): u32 {
+  while (true) store<u32>(<usize>offset, load<u32>(<usize>offset) + 1);
+  return 0;
+}

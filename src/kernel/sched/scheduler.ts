@@ -1,0 +1,196 @@
+// scheduler.ts — kernel threads (each agent runs on one) and the fair-share
+// scheduler: every thread has a weight and a virtual runtime that grows with the
+// time it runs divided by its weight; the runnable thread with the least virtual
+// runtime runs next. A thread running module (agent) code is preempted on the
+// timer tick; kernel code is never preempted, it yields (sleep, exit, yield).
+// Boot CPU only for now: the other CPUs idle until SMP scheduling lands.
+import { cpu } from "../../hal";
+import * as clock from "../clock";
+import { stacks } from "../memory";
+import * as modules from "../modules";
+import * as timers from "../time/timers";
+
+export type ThreadEntry = (argument: u32) => void;
+
+export const MAX_THREADS: i32 = 256;
+export const NO_THREAD: i32 = -1;
+export const DEFAULT_WEIGHT: u32 = 1024;
+const STACK_PAGES: u32 = 16;
+const TICK_NS: u64 = 2_000_000;
+/** How far ahead in virtual time a waiting thread must be before it preempts. */
+const GRANULARITY_NS: u64 = 1_000_000;
+
+export const enum State { Free = 0, Runnable = 1, Running = 2, Sleeping = 3, Dead = 4 }
+
+const states = memory.data(MAX_THREADS);
+const weights = memory.data(MAX_THREADS * 4);
+const vruntimes = memory.data(MAX_THREADS * 8);
+const runtimes = memory.data(MAX_THREADS * 8);     // real nanoseconds run
+const entries = memory.data(MAX_THREADS * 4);
+const arguments_ = memory.data(MAX_THREADS * 4);
+const stackTops = memory.data(MAX_THREADS * 8);
+const activeInstances = memory.data(MAX_THREADS * 4);
+let current: i32 = 0;
+let runningSince: u64 = 0;
+let needResched = false;
+let tickArmed = false;
+let started = false;
+
+function u8At(base: usize, t: i32): usize { return base + <usize>t; }
+function u32At(base: usize, t: i32): usize { return base + <usize>t * 4; }
+function u64At(base: usize, t: i32): usize { return base + <usize>t * 8; }
+
+export function state(t: i32): State { return <State>load<u8>(u8At(states, t)); }
+function setState(t: i32, s: State): void { store<u8>(u8At(states, t), <u8>s); }
+export function currentThread(): i32 { return current; }
+export function runtimeOf(t: i32): u64 { return load<u64>(u64At(runtimes, t)); }
+
+/** The boot thread becomes thread 0. */
+export function init(): void {
+  memory.fill(states, 0, MAX_THREADS);
+  setState(0, State.Running);
+  store<u32>(u32At(weights, 0), DEFAULT_WEIGHT);
+  cpu.threadAdopt(0);
+  runningSince = clock.nanoseconds();
+  started = true;
+}
+
+function minVruntime(): u64 {
+  let least: u64 = 0xffff_ffff_ffff_ffff;
+  for (let t = 0; t < MAX_THREADS; t++) {
+    const s = state(t);
+    if ((s == State.Runnable || s == State.Running) && load<u64>(u64At(vruntimes, t)) < least) least = load<u64>(u64At(vruntimes, t));
+  }
+  return least == 0xffff_ffff_ffff_ffff ? 0 : least;
+}
+
+/** A new thread running `entry(argument)` with `weight`; its id, or NO_THREAD. */
+export function spawn(entry: ThreadEntry, argument: u32, weight: u32 = DEFAULT_WEIGHT): i32 {
+  for (let t = 1; t < MAX_THREADS; t++) {
+    if (state(t) != State.Free) continue;
+    const top = stacks.allocate(STACK_PAGES);
+    if (top == 0 || !cpu.threadPrepare(<u32>t, top)) return NO_THREAD;
+    store<u64>(u64At(stackTops, t), top);
+    store<u32>(u32At(entries, t), <u32>changetype<usize>(entry));
+    store<u32>(u32At(arguments_, t), argument);
+    store<u32>(u32At(weights, t), weight == 0 ? 1 : weight);
+    store<u64>(u64At(vruntimes, t), minVruntime());   // starts even, not owed the past
+    store<u64>(u64At(runtimes, t), 0);
+    store<u32>(u32At(activeInstances, t), modules.NO_INSTANCE);
+    setState(t, State.Runnable);
+    armTick();
+    return t;
+  }
+  return NO_THREAD;
+}
+
+/** Where a new thread begins (from linker/threads.c). */
+export function threadMain(t: u32): void {
+  runningSince = clock.nanoseconds();
+  cpu.enableInterrupts();
+  const entry = changetype<ThreadEntry>(<usize>load<u32>(u32At(entries, <i32>t)));
+  entry(load<u32>(u32At(arguments_, <i32>t)));
+  exit();
+}
+
+function account(): void {
+  const now = clock.nanoseconds();
+  const ran = now - runningSince;
+  runningSince = now;
+  store<u64>(u64At(runtimes, current), load<u64>(u64At(runtimes, current)) + ran);
+  const weight = <u64>load<u32>(u32At(weights, current));
+  store<u64>(u64At(vruntimes, current), load<u64>(u64At(vruntimes, current)) + ran * <u64>DEFAULT_WEIGHT / weight);
+}
+
+function pickNext(): i32 {
+  let best = NO_THREAD;
+  let least: u64 = 0;
+  for (let t = 0; t < MAX_THREADS; t++) {
+    const s = state(t);
+    if (s != State.Runnable && s != State.Running) continue;
+    const v = load<u64>(u64At(vruntimes, t));
+    if (best == NO_THREAD || v < least) { best = t; least = v; }
+  }
+  return best;
+}
+
+/** Runs the best thread; the current one must already be marked as it should be.
+ *  With interrupts off. Returns when this thread runs again. */
+function schedule(): void {
+  account();
+  let next = pickNext();
+  while (next == NO_THREAD) {                 // nothing to run: idle until a wake-up
+    cpu.waitForInterrupt();
+    cpu.disableInterrupts();
+    next = pickNext();
+  }
+  needResched = false;
+  if (next == current) { setState(current, State.Running); return; }
+  if (state(current) == State.Running) setState(current, State.Runnable);
+  store<u32>(u32At(activeInstances, current), modules.active());
+  const previous = current;
+  current = next;
+  setState(next, State.Running);
+  modules.setActive(load<u32>(u32At(activeInstances, next)));
+  cpu.threadSwitch(<u32>next);
+  // back on `previous`'s stack
+  current = previous;
+  runningSince = clock.nanoseconds();
+  modules.setActive(load<u32>(u32At(activeInstances, previous)));
+}
+
+function tick(id: u32, context: u32): void {
+  tickArmed = false;
+  account();
+  const next = pickNext();
+  if (next != NO_THREAD && next != current
+    && load<u64>(u64At(vruntimes, current)) > load<u64>(u64At(vruntimes, next)) + GRANULARITY_NS) needResched = true;
+  armTick();
+}
+
+function armTick(): void {
+  if (tickArmed) return;
+  tickArmed = timers.add(TICK_NS, tick, 0) != 0;
+}
+
+/** Called at the end of every interrupt (after EOI): preempts agent code. */
+export function preemptPoint(): void {
+  if (!started || !needResched || cpu.cpuIndex() != 0) return;
+  if (modules.active() == modules.NO_INSTANCE) return;     // kernel code is not preempted
+  schedule();
+}
+
+/** Gives the CPU to another runnable thread, if one is owed it. */
+export function yieldNow(): void {
+  cpu.disableInterrupts();
+  schedule();
+  cpu.enableInterrupts();
+}
+
+function wake(id: u32, thread: u32): void {
+  if (state(<i32>thread) == State.Sleeping) setState(<i32>thread, State.Runnable);
+}
+
+/** Blocks this thread for `nanoseconds`; others run meanwhile. */
+export function sleep(nanoseconds: u64): void {
+  cpu.disableInterrupts();
+  setState(current, State.Sleeping);
+  if (timers.add(nanoseconds, wake, <u32>current) == 0) setState(current, State.Running);
+  schedule();
+  cpu.enableInterrupts();
+}
+
+/** Ends the current thread (its stack is released by whoever reaps it). */
+export function exit(): void {
+  cpu.disableInterrupts();
+  setState(current, State.Dead);
+  schedule();
+}
+
+/** Stops thread `t` for good wherever it is (it is never scheduled again) and frees its stack. */
+export function kill(t: i32): bool {
+  if (t <= 0 || t >= MAX_THREADS || t == current || state(t) == State.Free) return false;
+  setState(t, State.Free);
+  stacks.release(load<u64>(u64At(stackTops, t)));
+  return true;
+}

@@ -1,0 +1,56 @@
+// sched.ts — guest scenario for preemption: two agents stuck in endless loops in
+// their own module instances cannot starve each other or the kernel thread that
+// sleeps while they run; both are then killed and their resources reclaimed.
+import * as clock from "../clock";
+import * as line from "../line";
+import * as log from "../log";
+import { cpu } from "../../hal";
+import { pools } from "../memory";
+import * as modules from "../modules";
+import { probe } from "../modules";
+import * as scheduler from "../sched/scheduler";
+
+const WATCH_NS: u64 = 300_000_000;
+
+function agentBody(instance: u32): void {
+  const offset = modules.memorySize(instance) - 4;
+  modules.call(instance, probe.ProbeFunction.Spin, offset);
+}
+
+function counter(instance: u32): u32 {
+  return cpu.load32(modules.memoryBase(instance) + <u64>(modules.memorySize(instance) - 4));
+}
+
+export function preemption(): bool {
+  const a = modules.instantiate(probe.id(), pools.KERNEL_POOL);
+  const b = modules.instantiate(probe.id(), pools.KERNEL_POOL);
+  const ta = scheduler.spawn(agentBody, a);
+  const tb = scheduler.spawn(agentBody, b);
+  if (ta < 0 || tb < 0) { log.error("selftest: could not spawn the agent threads"); return false; }
+  const start = clock.nanoseconds();
+  scheduler.sleep(WATCH_NS);
+  const slept = clock.nanoseconds() - start;
+  const countA = counter(a);
+  const countB = counter(b);
+  const runA = scheduler.runtimeOf(ta);
+  const runB = scheduler.runtimeOf(tb);
+  scheduler.kill(ta);
+  scheduler.kill(tb);
+  modules.destroy(a);
+  modules.destroy(b);
+  line.reset();
+  line.text("AIOS preempt slept_ms=");
+  line.decimal(slept / 1_000_000);
+  line.text(" agent_a=");
+  line.decimal(countA);
+  line.text(" agent_b=");
+  line.decimal(countB);
+  line.text(" run_a_ms=");
+  line.decimal(runA / 1_000_000);
+  line.text(" run_b_ms=");
+  line.decimal(runB / 1_000_000);
+  log.publish();
+  const fair = runA > 0 && runB > 0 && runA < runB * 2 && runB < runA * 2;
+  const onTime = slept < WATCH_NS + WATCH_NS / 2;
+  return countA > 0 && countB > 0 && fair && onTime;
+}
