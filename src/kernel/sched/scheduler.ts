@@ -180,6 +180,33 @@ export function sleep(nanoseconds: u64): void {
   cpu.enableInterrupts();
 }
 
+export const enum BlockResult { Woken = 0, TimedOut = 1 }
+const timedOut = memory.data(MAX_THREADS);
+
+function timeoutWake(id: u32, thread: u32): void {
+  if (state(<i32>thread) == State.Sleeping) {
+    store<u8>(timedOut + <usize>thread, 1);
+    setState(<i32>thread, State.Runnable);
+  }
+}
+
+/** Blocks this thread until wakeThread() (or `timeoutNs`, 0 = none). Call with
+ *  interrupts off, after publishing where the waker finds this thread. */
+export function block(timeoutNs: u64): BlockResult {
+  store<u8>(timedOut + <usize>current, 0);
+  setState(current, State.Sleeping);
+  let timer: u32 = 0;
+  if (timeoutNs != 0) timer = timers.add(timeoutNs, timeoutWake, <u32>current);
+  schedule();
+  if (timer != 0) timers.cancel(timer);
+  return load<u8>(timedOut + <usize>current) != 0 ? BlockResult.TimedOut : BlockResult.Woken;
+}
+
+/** Makes a blocked thread runnable again. */
+export function wakeThread(t: i32): void {
+  if (t >= 0 && t < MAX_THREADS && state(t) == State.Sleeping) setState(t, State.Runnable);
+}
+
 /** Ends the current thread (its stack is released by whoever reaps it). */
 export function exit(): void {
   cpu.disableInterrupts();

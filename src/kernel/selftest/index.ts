@@ -14,6 +14,7 @@ import * as platformScenarios from "./platform";
 import * as powerScenarios from "./power";
 import * as benchPlatform from "./benchplatform";
 import * as schedScenarios from "./sched";
+import * as ipcScenarios from "./ipc";
 import * as auditScenarios from "./audit";
 
 type Scenario = () => bool;
@@ -48,6 +49,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "timers")) return timeScenarios.timerQueue;
   if (nameIs(source, length, "smp")) return platformScenarios.smpScenario;
   if (nameIs(source, length, "preempt")) return schedScenarios.preemption;
+  if (nameIs(source, length, "ipc")) return ipcScenarios.pingPong;
   if (nameIs(source, length, "shutdown")) return powerScenarios.shutdown;
   if (nameIs(source, length, "reset")) return powerScenarios.reset;
   if (nameIs(source, length, "power-button")) return powerScenarios.powerButton;
