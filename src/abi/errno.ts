@@ -13,4 +13,10 @@ export const enum Errno {
   AlreadyExists = 9,
   PermissionDenied = 10,
   MemoryLimitExceeded = 11,
+  InvalidCapability = 12,  // a handle the caller does not hold: forged, stale, another agent's, or the wrong kind
+  MessageTooLarge = 13,
+  AgentNotFound = 14,
+  Expired = 15,            // the capability's expiry has passed
+  Revoked = 16,            // the capability, or one it was derived from, was revoked
+  RateLimited = 17,        // a rate limit (IPC messages per second): retry later
 }

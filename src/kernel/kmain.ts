@@ -14,6 +14,7 @@ import * as apic from "./platform/apic";
 import * as smp from "./platform/smp";
 import * as power from "./platform/power";
 import * as scheduler from "./sched/scheduler";
+import * as fabric from "./fabric";
 import * as platformTime from "./platform/time";
 import * as panic from "./panic";
 import * as selftest from "./selftest";
@@ -58,6 +59,7 @@ export function kmain(magic: u32, infoAddress: u64): void {
   apic.init();                                         // PICs off, local APIC on, I/O APICs masked
   if (platformTime.init() != Errno.Ok) log.error("time: no timer interrupts");
   scheduler.init();                                    // this flow becomes thread 0
+  fabric.regions.init();                               // shared regions, detached when memories go
   cpu.enableInterrupts();                              // from here on, interrupts are live
   smp.startAll(apic.bootCpuApicId());                  // the other CPUs, one by one
   power.init();                                        // S5, reset, the power button

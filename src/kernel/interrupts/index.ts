@@ -40,8 +40,19 @@ export function count(vector: u32): u64 {
 
 /** A page fault the memory system can settle: Resume, TrapModule, or -1 for a kernel fault. */
 function pageFault(errorCode: u64): i32 {
-  if ((errorCode & pagefault.PF_PRESENT) != 0) return -1;      // protection faults are bugs
   const address = cpu.readCr2();
+  if ((errorCode & pagefault.PF_PRESENT) != 0) {
+    // a write to a read-only shared page, by the module whose call is running
+    if (mem.modulememory.slotOf(address) < 0 || modules.active() == modules.NO_INSTANCE) return -1;
+    log.begin(log.Level.Warn);
+    line.text("memory: module instance ");
+    line.decimal(modules.active());
+    line.text(" wrote to a read-only page at ");
+    line.hex(address);
+    line.text("; trapping it");
+    log.end();
+    return Action.TrapModule;
+  }
   const verdict = mem.modulememory.fault(address);
   if (verdict == mem.modulememory.FaultVerdict.Mapped) return Action.Resume;
   if (verdict == mem.modulememory.FaultVerdict.NotModuleMemory) return -1;

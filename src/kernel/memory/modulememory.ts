@@ -109,10 +109,26 @@ function releaseFrame(frame: u64): void {
   pools.countMapped(releasingPool, -1);
 }
 
+export type DestroyHook = (base: u64) => void;
+let destroyHook: u32 = 0;
+
+/** Called before a memory is torn down (the memory fabric detaches its shared pages). */
+export function setDestroyHook(hook: DestroyHook): void { destroyHook = <u32>changetype<usize>(hook); }
+
+/** Drops the privately owned frame at `address` (page-aligned) of slot `index`, if
+ *  mapped, so a shared one can take its place. */
+export function dropPage(index: i32, address: u64): void {
+  const frame = pagetable.unmap(kernelRoot, address);
+  if (frame == pagetable.NOT_MAPPED) return;
+  frames.free(frame);
+  pools.countMapped(poolOf(index), -1);
+}
+
 /** Frees every frame and table of the memory at `base`. */
 export function destroy(base: u64): void {
   const index = slotOf(base);
   if (index < 0 || slotBase(index) != base) return;
+  if (destroyHook != 0) changetype<DestroyHook>(<usize>destroyHook)(base);
   releasingPool = poolOf(index);
   pagetable.releaseRange(kernelRoot, base, MODULE_SLOT_SIZE, releaseFrame);
   pools.uncommit(releasingPool, <u64>load<u32>(slotPages + <usize>index * 4) * PAGES_PER_WASM_PAGE);

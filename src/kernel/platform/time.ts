@@ -11,7 +11,7 @@ import { DIRECT_MAP_BASE } from "../memory/layout";
 import * as timers from "../time/timers";
 import * as topology from "./topology";
 
-const CALIBRATION_NS: u64 = 5_000_000;
+const CALIBRATION_NS: u64 = 2_000_000;      // three of them, median taken
 const LEAF_POWER: u32 = 0x80000007;
 const POWER_EDX_INVARIANT_TSC: u32 = 1 << 8;
 
@@ -19,17 +19,36 @@ let bootUnixSeconds: i64 = 0;
 let bootNanoseconds: u64 = 0;
 let invariant = false;
 
-/** TSC ticks during CALIBRATION_NS of the HPET. */
-function tscAgainstHpet(): u64 {
+/** TSC frequency from one HPET interval. Each HPET read is bracketed by two TSC
+ *  reads and the bracket's midpoint used, so a host that deschedules the vCPU
+ *  between the two clocks' reads skews the result less. */
+function tscHzOnce(): u64 {
+  const before0 = cpu.rdtsc();
   const start = hpet.counter();
-  const tscStart = cpu.rdtsc();
-  while (hpet.ticksToNanoseconds(hpet.counter() - start) < CALIBRATION_NS) {}
-  return cpu.rdtsc() - tscStart;
+  const after0 = cpu.rdtsc();
+  let end = start;
+  let before1: u64 = 0;
+  let after1: u64 = 0;
+  do {
+    before1 = cpu.rdtsc();
+    end = hpet.counter();
+    after1 = cpu.rdtsc();
+  } while (hpet.ticksToNanoseconds(end - start) < CALIBRATION_NS);
+  const ticks = (before1 + after1) / 2 - (before0 + after0) / 2;
+  return ticks * 1_000_000_000 / hpet.ticksToNanoseconds(end - start);
+}
+
+/** The median of three calibrations. */
+function tscAgainstHpet(): u64 {
+  const a = tscHzOnce();
+  const b = tscHzOnce();
+  const c = tscHzOnce();
+  return a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
 }
 
 export function init(): Errno {
   const haveHpet = hpet.init(DIRECT_MAP_BASE + topology.hpetPhysical());
-  if (haveHpet) clock.setFrequency(tscAgainstHpet() * (1_000_000_000 / CALIBRATION_NS));
+  if (haveHpet) clock.setFrequency(tscAgainstHpet());
   else log.warn("time: no HPET; the TSC keeps its PIT calibration");
   invariant = (cpu.cpuid(LEAF_POWER, 0, cpu.CpuidRegister.Edx) & POWER_EDX_INVARIANT_TSC) != 0;
 
