@@ -107,6 +107,15 @@ u32 Z_halZ_moduleMemorySize(H, u32 s) {
     return aios_modules[slots[s].module].memory(slots[s].instance)->size;
 }
 
+/* memory.grow on an instance's behalf (an agent clone is sized like its parent). */
+u32 Z_halZ_moduleGrow(H, u32 s, u32 delta) {
+    if (s >= INSTANCE_SLOTS || !slots[s].used) return NONE;
+    return wasm_rt_grow_memory(aios_modules[slots[s].module].memory(slots[s].instance), delta);
+}
+
+/* The module an instance belongs to. */
+u32 Z_halZ_moduleOf(H, u32 s) { return s < INSTANCE_SLOTS && slots[s].used ? slots[s].module : NONE; }
+
 void Z_halZ_moduleDestroy(H, u32 s) {
     if (s >= INSTANCE_SLOTS || !slots[s].used) return;
     aios_modules[slots[s].module].free(slots[s].instance);

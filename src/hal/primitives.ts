@@ -108,6 +108,9 @@ export const MODULE_NONE: u32 = 0xffffffff;
 @external("hal", "moduleVersion") export declare function moduleVersion(module: u32): u32;
 /** Bytes of an instance's linear memory. */
 @external("hal", "moduleMemorySize") export declare function moduleMemorySize(instance: u32): u32;
+/** memory.grow of an instance's memory by the kernel; the old size in pages, or MODULE_NONE. */
+@external("hal", "moduleGrow") export declare function moduleGrow(instance: u32, delta: u32): u32;
+@external("hal", "moduleOf") export declare function moduleOf(instance: u32): u32;
 /** A new instance, or MODULE_INSTANCE_NONE when out of slots, memory or quota. */
 @external("hal", "moduleInstantiate") export declare function moduleInstantiate(module: u32): u32;
 /** Calls export number `exportIndex` of an instance; on a trap returns 0 and moduleTrap() tells the kind. */

@@ -486,6 +486,7 @@ test("memory: charges go to the agent's pool and are given back at close", () =>
   assert.ok(pool > 0);
   assert.is(k.capsSetPool(1, pool), E.Ok);
   assert.is(k.capsSetPool(1, 64), E.InvalidArgument);
+  assert.is(k.capsSetPool(1, 0), E.InvalidArgument, "never the kernel's pool");
   assert.is(k.capsChargeMemory(1, 60n), E.Ok);
   assert.is(k.capsSetPool(1, pool), E.NotReady, "no pool change while pages are charged");
   assert.is(k.capsChargeMemory(1, 41n), E.MemoryLimitExceeded, "the pool's quota");

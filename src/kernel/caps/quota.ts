@@ -49,11 +49,12 @@ export function release(agent: i32): void {
   leaveGroup(agent);
 }
 
-/** The pool later charges go to (NO_POOL for none); NotReady while pages are charged. */
+/** The pool later charges go to (NO_POOL for none); NotReady while pages are
+ *  charged. The kernel's own pool is unlimited, so no agent may draw on it. */
 export function setPool(agent: i32, pool: i32): Errno {
   const error = agentError(agent);
   if (error != Errno.Ok) return error;
-  if (pool != NO_POOL && (pool < 0 || pool >= pools.MAX_POOLS)) return Errno.InvalidArgument;
+  if (pool != NO_POOL && (pool <= pools.KERNEL_POOL || pool >= pools.MAX_POOLS)) return Errno.InvalidArgument;
   if (memoryCharged(agent) != 0) return Errno.NotReady;
   store<i32>(at(poolIds, agent, 4), pool);
   return Errno.Ok;

@@ -33,6 +33,8 @@ export function call(instance: u32, exportIndex: u32, a: u32 = 0, b: u32 = 0): u
 export function trapOf(instance: u32): u32 { return cpu.moduleTrap(instance); }
 export function memoryBase(instance: u32): u64 { return cpu.moduleMemoryBase(instance); }
 export function memorySize(instance: u32): u32 { return cpu.moduleMemorySize(instance); }
+export function grow(instance: u32, pages: u32): u32 { return cpu.moduleGrow(instance, pages); }
+export function moduleOf(instance: u32): u32 { return cpu.moduleOf(instance); }
 export function destroy(instance: u32): void { cpu.moduleDestroy(instance); }
 
 /** The instance whose code is running (a call is in progress), or NO_INSTANCE. */

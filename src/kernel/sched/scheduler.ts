@@ -214,6 +214,11 @@ export function exit(): void {
   schedule();
 }
 
+/** Changes a thread's weight (its share of the CPU from now on). */
+export function setWeight(t: i32, weight: u32): void {
+  if (t >= 0 && t < MAX_THREADS && state(t) != State.Free) store<u32>(u32At(weights, t), weight == 0 ? 1 : weight);
+}
+
 /** Stops thread `t` for good wherever it is (it is never scheduled again) and frees its stack. */
 export function kill(t: i32): bool {
   if (t <= 0 || t >= MAX_THREADS || t == current || state(t) == State.Free) return false;
