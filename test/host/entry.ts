@@ -20,6 +20,7 @@ export * from "./entries/pagetable";
 export * from "./entries/vectors";
 export * from "./entries/caps";
 export * from "./entries/audit";
+export * from "./entries/sched";
 export * from "./entries/acpi";
 
 export function consoleInit(): bool { return uart.init(); }

@@ -9,6 +9,9 @@ import * as clock from "../clock";
 import { stacks } from "../memory";
 import * as modules from "../modules";
 import * as timers from "../time/timers";
+import * as edf from "./edf";
+import * as fairshare from "./fairshare";
+import { Errno } from "../../abi";
 
 export type ThreadEntry = (argument: u32) => void;
 
@@ -98,11 +101,65 @@ function account(): void {
   const ran = now - runningSince;
   runningSince = now;
   store<u64>(u64At(runtimes, current), load<u64>(u64At(runtimes, current)) + ran);
-  const weight = <u64>load<u32>(u32At(weights, current));
-  store<u64>(u64At(vruntimes, current), load<u64>(u64At(vruntimes, current)) + ran * <u64>DEFAULT_WEIGHT / weight);
+  store<u64>(u64At(vruntimes, current), fairshare.charge(load<u64>(u64At(vruntimes, current)), ran, load<u32>(u32At(weights, current))));
+  if (load<u64>(u64At(edfPeriod, current)) != 0) {
+    const left = load<u64>(u64At(edfLeft, current));
+    store<u64>(u64At(edfLeft, current), left > ran ? left - ran : 0);
+  }
+}
+
+// ---- earliest-deadline-first reservations (runtime every period), admitted only
+// while the total utilisation stays under edf.DEFAULT_BOUND_PPM
+const edfRuntime = memory.data(MAX_THREADS * 8);
+const edfPeriod = memory.data(MAX_THREADS * 8);
+const edfDeadline = memory.data(MAX_THREADS * 8);
+const edfLeft = memory.data(MAX_THREADS * 8);
+const edfReady = memory.data(MAX_THREADS);
+let edfUtilisation: u64 = 0;
+
+/** Gives thread `t` `runtimeNs` of CPU in every `periodNs`, ahead of the fair-share
+ *  threads; PermissionDenied when that would exceed what EDF can guarantee. */
+export function reserve(t: i32, runtimeNs: u64, periodNs: u64): Errno {
+  if (t < 0 || t >= MAX_THREADS || state(t) == State.Free || load<u64>(u64At(edfPeriod, t)) != 0) return Errno.InvalidArgument;
+  const share = edf.utilisation(runtimeNs, periodNs);
+  if (share == 0) return Errno.InvalidArgument;
+  if (!edf.admit(edfUtilisation, share, edf.DEFAULT_BOUND_PPM)) return Errno.PermissionDenied;
+  edfUtilisation += share;
+  store<u64>(u64At(edfRuntime, t), runtimeNs);
+  store<u64>(u64At(edfPeriod, t), periodNs);
+  store<u64>(u64At(edfDeadline, t), clock.nanoseconds() + periodNs);
+  store<u64>(u64At(edfLeft, t), runtimeNs);
+  return Errno.Ok;
+}
+
+function unreserve(t: i32): void {
+  if (load<u64>(u64At(edfPeriod, t)) == 0) return;
+  edfUtilisation -= edf.utilisation(load<u64>(u64At(edfRuntime, t)), load<u64>(u64At(edfPeriod, t)));
+  store<u64>(u64At(edfPeriod, t), 0);
+}
+
+/** The reserved thread due first that still has budget this period, or NO_THREAD. */
+function pickDeadline(): i32 {
+  const now = clock.nanoseconds();
+  for (let t = 0; t < MAX_THREADS; t++) {
+    let ready: u8 = 0;
+    const period = load<u64>(u64At(edfPeriod, t));
+    if (period != 0) {
+      while (now >= load<u64>(u64At(edfDeadline, t))) {    // a new period: the budget returns
+        store<u64>(u64At(edfDeadline, t), load<u64>(u64At(edfDeadline, t)) + period);
+        store<u64>(u64At(edfLeft, t), load<u64>(u64At(edfRuntime, t)));
+      }
+      const s = state(t);
+      if ((s == State.Runnable || s == State.Running) && load<u64>(u64At(edfLeft, t)) > 0) ready = 1;
+    }
+    store<u8>(edfReady + <usize>t, ready);
+  }
+  return edf.pick(edfReady, edfDeadline, MAX_THREADS);
 }
 
 function pickNext(): i32 {
+  const due = pickDeadline();
+  if (due != NO_THREAD) return due;
   let best = NO_THREAD;
   let least: u64 = 0;
   for (let t = 0; t < MAX_THREADS; t++) {
@@ -143,8 +200,9 @@ function tick(id: u32, context: u32): void {
   tickArmed = false;
   account();
   const next = pickNext();
-  if (next != NO_THREAD && next != current
-    && load<u64>(u64At(vruntimes, current)) > load<u64>(u64At(vruntimes, next)) + GRANULARITY_NS) needResched = true;
+  const deadlineDue = next != NO_THREAD && load<u64>(u64At(edfPeriod, next)) != 0;
+  if (next != NO_THREAD && next != current && (deadlineDue
+    || load<u64>(u64At(vruntimes, current)) > load<u64>(u64At(vruntimes, next)) + GRANULARITY_NS)) needResched = true;
   armTick();
 }
 
@@ -210,6 +268,7 @@ export function wakeThread(t: i32): void {
 /** Ends the current thread (its stack is released by whoever reaps it). */
 export function exit(): void {
   cpu.disableInterrupts();
+  unreserve(current);
   setState(current, State.Dead);
   schedule();
 }
@@ -222,6 +281,7 @@ export function setWeight(t: i32, weight: u32): void {
 /** Stops thread `t` for good wherever it is (it is never scheduled again) and frees its stack. */
 export function kill(t: i32): bool {
   if (t <= 0 || t >= MAX_THREADS || t == current || state(t) == State.Free) return false;
+  unreserve(t);
   setState(t, State.Free);
   stacks.release(load<u64>(u64At(stackTops, t)));
   return true;

@@ -54,3 +54,40 @@ export function preemption(): bool {
   const onTime = slept < WATCH_NS + WATCH_NS / 2;
   return countA > 0 && countB > 0 && fair && onTime;
 }
+
+/** EDF: a thread reserved 6 ms of every 10 ms gets its share beside two fair-share
+ *  threads in endless loops; a reservation that would overcommit is refused. */
+export function deadlines(): bool {
+  const a = modules.instantiate(probe.id(), pools.KERNEL_POOL);
+  const b = modules.instantiate(probe.id(), pools.KERNEL_POOL);
+  const c = modules.instantiate(probe.id(), pools.KERNEL_POOL);
+  const ta = scheduler.spawn(agentBody, a);
+  const tb = scheduler.spawn(agentBody, b);
+  const tc = scheduler.spawn(agentBody, c);
+  const admitted = scheduler.reserve(tc, 6_000_000, 10_000_000);
+  const refused = scheduler.reserve(ta, 5_000_000, 10_000_000);
+  scheduler.sleep(WATCH_NS);
+  const runA = scheduler.runtimeOf(ta);
+  const runB = scheduler.runtimeOf(tb);
+  const runC = scheduler.runtimeOf(tc);
+  scheduler.kill(ta);
+  scheduler.kill(tb);
+  scheduler.kill(tc);
+  modules.destroy(a);
+  modules.destroy(b);
+  modules.destroy(c);
+  const total = runA + runB + runC;
+  line.reset();
+  line.text("AIOS edf reserved_share_pct=");
+  line.decimal(total == 0 ? 0 : runC * 100 / total);
+  line.text(" fair_a_ms=");
+  line.decimal(runA / 1_000_000);
+  line.text(" fair_b_ms=");
+  line.decimal(runB / 1_000_000);
+  line.text(" admitted=");
+  line.text(admitted == 0 ? "yes" : "no");
+  line.text(" overcommit_refused=");
+  line.text(refused != 0 ? "yes" : "no");
+  log.publish();
+  return admitted == 0 && refused != 0 && runC * 100 >= total * 55 && runA > 0 && runB > 0;
+}
