@@ -95,6 +95,14 @@ async function main() {
   };
   const p99 = (name: string) => `p99 ${(Number(platformFacts(name).p99_ns) / 1000).toFixed(1)} us, ${platformFacts(name).samples} samples`;
 
+  // ---- agents: a capability-checked kernel call against a plain call; IPC round trip
+  const capsRun = await boot({ kernel: "build/aios.elf", append: "aios.test=caps-abi" }, 300_000);
+  const ipcRun = await boot({ kernel: "build/aios.elf", append: "aios.test=ipc" }, 300_000);
+  if (capsRun.status !== 33 || ipcRun.status !== 33) throw new Error(`caps-abi or ipc failed:\n${capsRun.output}\n${ipcRun.output}`);
+  const capcall = Object.fromEntries((capsRun.output.match(/AIOS bench capcall (.*)/)?.[1] ?? "").trim().split(/\s+/).map((kv) => kv.split("=")));
+  const ipcNs = Number(ipcRun.output.match(/per_roundtrip_ns=(\d+)/)?.[1]);
+  const capRatio = Number(capcall.checked_ns_per_call) / Number(capcall.plain_ns_per_call);
+
   const rows: [string, string, string][] = [
     ["build/aios.elf", `${(elf / 1024).toFixed(1)} KiB`, `target <= 256 KiB: ${elf <= 256 * 1024 ? "met" : "MISSED"}`],
     ["images/aios.iso", `${(iso / 1024 / 1024).toFixed(1)} MiB`, "GRUB BIOS + UEFI"],
@@ -110,6 +118,8 @@ async function main() {
     ["timer interrupt latency (median)", latency("timer"), p99("timer")],
     ["IPI round trip, 2 CPUs (median)", latency("ipi"), p99("ipi")],
     ["ticket-lock hand-off (median)", latency("lock"), p99("lock")],
+    ["capability-checked call / plain call", capRatio.toFixed(1) + "x", `target <= 3x: ${capRatio <= 3 ? "met" : "MISSED"} (${capcall.checked_ns_per_call} vs ${capcall.plain_ns_per_call} ns)`],
+    ["IPC round trip, two threads", `${(ipcNs / 1000).toFixed(1)} us`, "blocking send + receive each way, 2 context switches"],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(10)}  ${note}`);

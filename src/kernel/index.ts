@@ -64,3 +64,24 @@ export function abiClockNs(slot: u32): u64 {
 
 /** A new kernel thread's first AssemblyScript, from linker/threads.c. */
 export function threadMain(thread: u32): void { scheduler.threadMain(thread); }
+export function abiIpcSend(slot: u32, handle: u32, pointer: u32, length: u32, flags: u32): i32 {
+  const caller = modules.active();
+  modules.setActive(modules.NO_INSTANCE);
+  const result = syscalls.ipcSend(slot, handle, pointer, length, flags);
+  modules.setActive(caller);
+  return result;
+}
+export function abiIpcReceive(slot: u32, handle: u32, pointer: u32, capacity: u32, flags: u32): i32 {
+  const caller = modules.active();
+  modules.setActive(modules.NO_INSTANCE);
+  const result = syscalls.ipcReceive(slot, handle, pointer, capacity, flags);
+  modules.setActive(caller);
+  return result;
+}
+export function abiCapCheck(slot: u32, handle: u32, rights: u32): i32 {
+  const caller = modules.active();
+  modules.setActive(modules.NO_INSTANCE);
+  const result = syscalls.capCheck(slot, handle, rights);
+  modules.setActive(caller);
+  return result;
+}

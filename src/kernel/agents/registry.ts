@@ -47,12 +47,21 @@ export function claim(): i32 {
   return NONE;
 }
 
-export function release(agent: i32): void { if (valid(agent)) setState(agent, State.Free); }
+export function release(agent: i32): void {
+  if (!valid(agent)) return;
+  setInstance(agent, 0xffffffff);
+  setState(agent, State.Free);
+}
 
 export function moduleOf(agent: i32): u32 { return load<u32>(a32(moduleIds, agent)); }
 export function setModule(agent: i32, module: u32): void { store<u32>(a32(moduleIds, agent), module); }
 export function instanceOf(agent: i32): u32 { return load<u32>(a32(instances, agent)); }
-export function setInstance(agent: i32, instance: u32): void { store<u32>(a32(instances, agent), instance); }
+export function setInstance(agent: i32, instance: u32): void {
+  const old = instanceOf(agent);
+  if (old < <u32>INSTANCE_SLOTS && agentOfInstance(old) == agent) store<i32>(agentByInstance + <usize>old * 4, 0);
+  store<u32>(a32(instances, agent), instance);
+  if (instance < <u32>INSTANCE_SLOTS) store<i32>(agentByInstance + <usize>instance * 4, agent + 1);
+}
 export function threadOf(agent: i32): i32 { return load<i32>(a32(threads, agent)); }
 export function setThread(agent: i32, thread: i32): void { store<i32>(a32(threads, agent), thread); }
 export function poolOf(agent: i32): i32 { return load<i32>(a32(poolIds, agent)); }
@@ -93,3 +102,12 @@ export function backoff(agent: i32, n: u32): u64 {
 }
 export function lastTrap(agent: i32): u32 { return load<u32>(a32(lastTraps, agent)); }
 export function setLastTrap(agent: i32, trap: u32): void { store<u32>(a32(lastTraps, agent), trap); }
+
+// instance slot -> agent + 1 (0: none), so an ABI call finds its caller in one load
+const INSTANCE_SLOTS = 64;
+const agentByInstance = memory.data(INSTANCE_SLOTS * 4);
+
+/** The agent whose instance is in module slot `instance`, or NONE. */
+export function agentOfInstance(instance: u32): i32 {
+  return instance < <u32>INSTANCE_SLOTS ? load<i32>(agentByInstance + <usize>instance * 4) - 1 : NONE;
+}

@@ -13,6 +13,10 @@ export const enum ProbeFunction {
   Hello = 6,     // () -> 1, after logging a line through the aios.log import
   Say = 7,       // (pointer, length): aios.log of any bytes, for the ABI's checks
   Spin = 8,      // (offset): counts at offset forever (an endless loop)
+  Send = 9,      // (handle, value): aios.ipc_send of 4 bytes (value 0xffffffff: a bad pointer)
+  Receive = 10,  // (handle): aios.ipc_receive of 4 bytes, the value or -Errno
+  CheckedCalls = 11,  // (handle, n): n aios.cap_check calls; the errors
+  PlainCalls = 12,    // (n): n calls of a module function, the baseline
 }
 
 /** The guard-page build of probe. */

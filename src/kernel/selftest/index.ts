@@ -17,6 +17,7 @@ import * as schedScenarios from "./sched";
 import * as ipcScenarios from "./ipc";
 import * as fabricScenarios from "./fabric";
 import * as agentScenarios from "./agents";
+import * as capsScenarios from "./capsabi";
 import * as auditScenarios from "./audit";
 
 type Scenario = () => bool;
@@ -55,6 +56,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "ipc")) return ipcScenarios.pingPong;
   if (nameIs(source, length, "fabric")) return fabricScenarios.sharedPage;
   if (nameIs(source, length, "agents")) return agentScenarios.lifecycle;
+  if (nameIs(source, length, "caps-abi")) return capsScenarios.capabilityCalls;
   if (nameIs(source, length, "shutdown")) return powerScenarios.shutdown;
   if (nameIs(source, length, "reset")) return powerScenarios.reset;
   if (nameIs(source, length, "power-button")) return powerScenarios.powerButton;

@@ -7,6 +7,10 @@ import { cpu } from "../../hal";
 import * as clock from "../clock";
 import * as line from "../line";
 import * as log from "../log";
+import { Errno } from "../../abi";
+import * as agents from "../agents";
+import * as caps from "../caps";
+import { endpoints } from "../ipc";
 
 const LOG_LIMIT: u32 = 256;
 
@@ -41,4 +45,38 @@ export function log_(slot: u32, pointer: u32, length: u32): void {
 /** aios.clock_ns(): the monotonic clock. */
 export function clockNs(slot: u32): u64 {
   return clock.nanoseconds();
+}
+
+/** The capability `handle` of the calling agent, checked for `kind` and `rights`:
+ *  its table index, or -Errno (AgentNotFound when the caller is no agent). */
+function checked(slot: u32, handle: u32, kind: caps.ObjectKind, rights: u32): i32 {
+  const agent = agents.registry.agentOfInstance(slot);
+  if (agent < 0) return -(<i32>Errno.AgentNotFound);
+  return caps.check(agent, handle, kind, rights, clock.nanoseconds());
+}
+
+/** aios.cap_check(handle, rights): 0, or the Errno the check gives. */
+export function capCheck(slot: u32, handle: u32, rights: u32): i32 {
+  const index = checked(slot, handle, caps.ObjectKind.Agent, rights);
+  return index < 0 ? -index : 0;
+}
+
+/** aios.ipc_send(endpoint handle, pointer, length, flags): 0 or an Errno. Nothing is
+ *  queued unless the handle holds Send and the bytes lie inside the caller's memory. */
+export function ipcSend(slot: u32, handle: u32, pointer: u32, length: u32, flags: u32): i32 {
+  const index = checked(slot, handle, caps.ObjectKind.IpcEndpoint, caps.Rights.Send);
+  if (index < 0) return -index;
+  if (length > endpoints.MAX_MESSAGE) return <i32>Errno.MessageTooLarge;
+  if (!inCallerMemory(slot, pointer, length)) return <i32>Errno.InvalidArgument;
+  const source = cpu.moduleMemoryBase(slot) + <u64>pointer;
+  return <i32>endpoints.send(<i32>caps.objectAt(index), source, length, endpoints.Wait.NoWait);
+}
+
+/** aios.ipc_receive(endpoint handle, pointer, capacity, flags): the length, or -Errno. */
+export function ipcReceive(slot: u32, handle: u32, pointer: u32, capacity: u32, flags: u32): i32 {
+  const index = checked(slot, handle, caps.ObjectKind.IpcEndpoint, caps.Rights.Receive);
+  if (index < 0) return index;
+  if (!inCallerMemory(slot, pointer, capacity)) return -(<i32>Errno.InvalidArgument);
+  const destination = cpu.moduleMemoryBase(slot) + <u64>pointer;
+  return <i32>endpoints.receive(<i32>caps.objectAt(index), destination, capacity, endpoints.Wait.NoWait);
 }

@@ -5,6 +5,12 @@
 
 @external("aios", "log") declare function kernelLog(pointer: usize, length: u32): void;
 @external("aios", "clock_ns") declare function clockNs(): u64;
+@external("aios", "ipc_send") declare function ipcSend(handle: u32, pointer: usize, length: u32, flags: u32): i32;
+@external("aios", "ipc_receive") declare function ipcReceive(handle: u32, pointer: usize, capacity: u32, flags: u32): i32;
+@external("aios", "cap_check") declare function capCheck(handle: u32, rights: u32): i32;
+
+const MESSAGE = memory.data(8);
+const NO_WAIT: u32 = 0;
 
 // "hello from probe, t=" as bytes: a module without a managed heap has no strings to spare
 const GREETING = memory.data<u8>([104, 101, 108, 108, 111, 32, 102, 114, 111, 109, 32, 112, 114, 111, 98, 101]);
@@ -83,4 +89,45 @@ export function say(pointer: u32, length: u32): u32 {
 export function spin(offset: u32): u32 {
   while (true) store<u32>(<usize>offset, load<u32>(<usize>offset) + 1);
   return 0;
+}
+
+/** Sends `value` (4 bytes) on the endpoint `handle` names: 0 or an Errno. A
+ *  `value` of 0xffffffff sends from an address past memory instead. */
+export function send(handle: u32, value: u32): u32 {
+  if (value == 0xffffffff) return <u32>ipcSend(handle, 0xfffffff0, 4, NO_WAIT);
+  store<u32>(MESSAGE, value);
+  return <u32>ipcSend(handle, MESSAGE, 4, NO_WAIT);
+}
+
+/** Receives 4 bytes from the endpoint: the value, or the negative Errno. */
+export function receive(handle: u32): u32 {
+  const length = ipcReceive(handle, MESSAGE, 8, NO_WAIT);
+  return length == 4 ? load<u32>(MESSAGE) : <u32>length;
+}
+
+/** `count` capability-checked calls into the kernel; the errors seen. */
+export function checkedCalls(handle: u32, count: u32): u32 {
+  let errors: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) if (capCheck(handle, 1) != 0) errors++;
+  return errors;
+}
+
+// The baseline: Binaryen inlines every direct call of a small function here, so
+// the baseline calls through a function reference it cannot resolve (the
+// variable is writable from outside): one indirect call, no kernel, no check.
+function plain(value: u32): u32 { return value * 3 + 1; }
+function plainOther(value: u32): u32 { return value * 5 + 2; }
+let callee: (value: u32) => u32 = plain;
+
+/** Switches the baseline's callee (which keeps the reference opaque to Binaryen). */
+export function plainOnce(which: u32): u32 {
+  callee = which == 0 ? plain : plainOther;
+  return callee(which);
+}
+
+/** `count` plain calls of a function in this module, the baseline. */
+export function plainCalls(count: u32): u32 {
+  let sum: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) sum += callee(i);
+  return sum;
 }
