@@ -22,7 +22,6 @@
 #define FUNC_TYPE_VALUES_MAX  16u
 
 static wasm_rt_funcref_t table_arena[TABLE_ARENA_ENTRIES];
-static uint32_t table_arena_used;
 
 /* wasm_rt_call_stack_depth and the unwind target are per CPU (percpu.h). */
 #define unwind_target (*(WASM_RT_UNWIND_TARGET *__seg_gs *)16)
@@ -79,12 +78,28 @@ void wasm_rt_free_memory(wasm_rt_memory_t *memory) {
     memory->data = 0;
 }
 
+/* Tables (a few entries each) come from one arena with a used-mark per entry:
+ * first fit on allocation, marks cleared when the instance frees its table, so
+ * instances can come and go forever. */
+static uint8_t table_used[TABLE_ARENA_ENTRIES];
+
 static void *table_alloc(uint32_t entries) {
-    if (entries > TABLE_ARENA_ENTRIES - table_arena_used)
-        aios_fatal("wasm runtime: table arena exhausted");
-    void *p = &table_arena[table_arena_used];
-    table_arena_used += entries;
-    return p;
+    if (entries == 0) return &table_arena[0];
+    for (uint32_t start = 0; start + entries <= TABLE_ARENA_ENTRIES; start++) {
+        uint32_t run = 0;
+        while (run < entries && !table_used[start + run]) run++;
+        if (run < entries) { start += run; continue; }
+        for (uint32_t i = 0; i < entries; i++) table_used[start + i] = 1;
+        memset(&table_arena[start], 0, entries * sizeof(wasm_rt_funcref_t));
+        return &table_arena[start];
+    }
+    aios_fatal("wasm runtime: table arena exhausted");
+}
+
+static void table_free(void *data, uint32_t entries) {
+    uintptr_t start = ((uintptr_t)data - (uintptr_t)table_arena) / sizeof(wasm_rt_funcref_t);
+    if (!data || entries == 0 || start >= TABLE_ARENA_ENTRIES) return;
+    for (uint32_t i = 0; i < entries && start + i < TABLE_ARENA_ENTRIES; i++) table_used[start + i] = 0;
 }
 
 void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t *table, uint32_t elements, uint32_t max) {
@@ -93,7 +108,7 @@ void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t *table, uint32_t ele
     table->max_size = elements;         /* tables do not grow in the kernel */
     (void)max;
 }
-void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t *table) { (void)table; }
+void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t *table) { table_free(table->data, table->size); table->data = 0; }
 uint32_t wasm_rt_grow_funcref_table(wasm_rt_funcref_table_t *t, uint32_t d, wasm_rt_funcref_t v) {
     (void)t; (void)d; (void)v;
     return 0xffffffffu;
@@ -104,7 +119,8 @@ void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t *table, uint32_t
     table->max_size = elements;
     (void)max;
 }
-void wasm_rt_free_externref_table(wasm_rt_externref_table_t *table) { (void)table; }
+/* an externref table took one funcref-sized entry per element (table_alloc's unit) */
+void wasm_rt_free_externref_table(wasm_rt_externref_table_t *table) { table_free(table->data, table->size); table->data = 0; }
 uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t *t, uint32_t d, wasm_rt_externref_t v) {
     (void)t; (void)d; (void)v;
     return 0xffffffffu;
