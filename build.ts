@@ -12,7 +12,9 @@
 // Pipeline: src/**/*.ts --asc--> build/kernel.wasm --wasm2c--> build/kernel.c
 //   --gcc -ffreestanding--> build/obj/*.o  +  asm/*.S --gcc--> build/obj/*.o
 //   --ld (twice: the second time with the symbol table)--> build/aios.elf
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { cpus } from "node:os";
+import { splitC } from "./tools/splitc.ts";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { compile } from "./tools/asc.ts";
@@ -34,6 +36,22 @@ function run(command: string, args: string[]): string {
     throw new Error(`${command} ${args.join(" ")} failed:\n${result.stderr}${result.stdout}`);
   }
   return result.stdout;
+}
+
+function runAsync(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(" ")} failed:\n${stderr}${stdout}`));
+      else resolve();
+    });
+  });
+}
+
+/** Runs `jobs` with at most one per CPU at a time. */
+async function parallel(jobs: (() => Promise<unknown>)[]): Promise<void> {
+  let next = 0;
+  const worker = async () => { while (next < jobs.length) await jobs[next++](); };
+  await Promise.all(Array.from({ length: Math.max(1, cpus().length) }, worker));
 }
 
 function filesUnder(dir: string, pattern: RegExp): string[] {
@@ -98,6 +116,8 @@ const MODULES: ModuleBuild[] = [
   ...SERVICES.build,
 ];
 const wasmPath = (m: ModuleBuild) => join(BUILD, `${m.wasmOf ?? m.name}.wasm`);
+/** Translation units the kernel's generated C is split into (tools/splitc.ts). */
+const KERNEL_UNITS = 2;
 
 async function buildElf(): Promise<void> {
   requireTools(["wasm2c", "gcc", "ld", "nm"]);
@@ -117,9 +137,16 @@ async function buildElf(): Promise<void> {
 
   for (const m of MODULES) {
     await step({
-      name: `wasm2c ${m.name}`, inputs: [wasmPath(m)], extra: ["1.0.32"],
+      name: `wasm2c ${m.name}`, inputs: [wasmPath(m)], extra: ["1.0.32", "split-2"],
       outputs: [join(BUILD, `${m.name}.c`), join(BUILD, `${m.name}.h`)],
-      run: () => { run("wasm2c", [wasmPath(m), "-n", m.name, "-o", join(BUILD, `${m.name}.c`)]); },
+      run: () => {
+        run("wasm2c", [wasmPath(m), "-n", m.name, "-o", join(BUILD, `${m.name}.c`)]);
+        if (m.name === "kernel") {
+          // one file is a long serial compile; two halves compile side by side
+          splitC(readFileSync(join(BUILD, "kernel.c"), "utf8"), KERNEL_UNITS, 0.2)
+            .forEach((unit, i) => writeFileSync(join(BUILD, `kernel.${i}.c`), unit));
+        }
+      },
     });
   }
   // wasm-rt.h, with its process-wide call-depth counter made per CPU (%gs:8,
@@ -146,24 +173,27 @@ async function buildElf(): Promise<void> {
     ...MODULES.map((m) => join(BUILD, `${m.name}.h`))];
   const memcheck = (checks: boolean) => [`-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=${checks ? 0 : 1}`, "-DWASM_RT_USE_STACK_DEPTH_COUNT=1"];
   const cSources: [string, string[]][] = [
-    // no -g for generated C: it would add a third to a rebuild, and the symbol
-    // table already names every function
-    // The kernel's C at -O1: Binaryen has optimised it at -O3 already, it is mostly
-    // control flow, and -O2 would add half again to every rebuild. Services, where
-    // the compute is, get -O2.
-    ...MODULES.map((m): [string, string[]] => [join(BUILD, `${m.name}.c`), [m.name === "kernel" ? "-O1" : "-O2", ...memcheck(m.boundsChecks)]]),
+    // No -g for generated C: it would add a third to a rebuild, and the symbol
+    // table already names every function. The kernel's C at -O1: Binaryen has
+    // optimised it already, it is mostly control flow, and -O2 would add half again
+    // to every rebuild; it is split in KERNEL_UNITS compiled side by side.
+    // Services, where the compute is, get -O2.
+    ...Array.from({ length: KERNEL_UNITS }, (_, i): [string, string[]] => [join(BUILD, `kernel.${i}.c`), ["-O1", ...memcheck(true)]]),
+    ...MODULES.filter((m) => m.name !== "kernel").map((m): [string, string[]] => [join(BUILD, `${m.name}.c`), ["-O2", ...memcheck(m.boundsChecks)]]),
     ...filesUnder("linker", /\.c$/).map((f): [string, string[]] => [f, ["-O2", "-g", ...memcheck(true)]]),
     [join(BUILD, "modules.gen.c"), ["-O2", ...memcheck(true)]],
   ];
   const objects: string[] = [];
+  const compiles: (() => Promise<boolean>)[] = [];
   for (const [source, defines] of cSources) {
     const object = join(OBJ, basename(source).replace(/\.c$/, ".o"));
     objects.push(object);
-    await step({
+    compiles.push(() => step({
       name: `cc ${source}`, inputs: [source, ...headers], extra: [...CFLAGS, ...defines], outputs: [object],
-      run: () => { run("gcc", [...CFLAGS, ...defines, ...includes, "-c", source, "-o", object]); },
-    });
+      run: () => runAsync("gcc", [...CFLAGS, ...defines, ...includes, "-c", source, "-o", object]),
+    }));
   }
+  await parallel(compiles);
   for (const source of filesUnder("asm", /\.S$/)) {
     const object = join(OBJ, basename(source).replace(/\.S$/, ".S.o"));
     objects.push(object);
