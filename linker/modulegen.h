@@ -12,6 +12,7 @@
 
 struct module_ops {
     const char *name;
+    const char *family;             /* versions of one module share a family */
     uint32_t version;
     size_t instance_size;
     void (*init_module)(void);

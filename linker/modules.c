@@ -67,6 +67,23 @@ u32 Z_halZ_moduleExportFind(H, u32 module, u64 text, u32 length) {
 
 u32 Z_halZ_moduleVersion(H, u32 module) { return module < aios_module_count ? aios_modules[module].version : 0; }
 
+static int same_text(const char *a, const char *b) {
+    while (*a && *a == *b) { a++; b++; }
+    return *a == *b;
+}
+
+/* The newest module of `module`'s family with a version above its own, or NONE. */
+u32 Z_halZ_moduleNewer(H, u32 module) {
+    if (module >= aios_module_count) return NONE;
+    u32 best = NONE;
+    for (u32 m = 0; m < aios_module_count; m++) {
+        if (!same_text(aios_modules[m].family, aios_modules[module].family)) continue;
+        if (aios_modules[m].version <= aios_modules[module].version) continue;
+        if (best == NONE || aios_modules[m].version > aios_modules[best].version) best = m;
+    }
+    return best;
+}
+
 u32 Z_halZ_moduleInstantiate(H, u32 module) {
     if (module >= aios_module_count || module >= sizeof initialized) return NONE;
     const struct module_ops *ops = &aios_modules[module];

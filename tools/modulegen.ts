@@ -9,6 +9,7 @@ import { ABI, ABI_MODULE } from "./abi.ts";
 
 export interface Manifest {
   name: string;
+  family?: string;                           // modules of one family are versions of one another
   version: number;
   imports: string[];                         // "aios.<function>"
   exports: Record<string, number>;           // export name -> number of i32 parameters
@@ -90,7 +91,7 @@ export function generate(modules: ServiceModule[], instanceNames: { name: string
   }
   out.push("const struct module_ops aios_modules[] = {");
   for (const m of instanceNames) {
-    out.push(`    { "${m.name}", ${m.manifest.version}, sizeof(Z_${m.name}_instance_t), Z_${m.name}_init_module, ${m.name}_instantiate,`);
+    out.push(`    { "${m.name}", "${m.manifest.family ?? m.manifest.name}", ${m.manifest.version}, sizeof(Z_${m.name}_instance_t), Z_${m.name}_init_module, ${m.name}_instantiate,`);
     out.push(`      ${m.name}_free, ${m.name}_memory, ${m.name}_call, ${m.name}_exports, ${Object.keys(m.manifest.exports).length} },`);
   }
   out.push("};");

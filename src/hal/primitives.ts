@@ -106,6 +106,8 @@ export const MODULE_NONE: u32 = 0xffffffff;
 /** An export's number in a module's manifest, or MODULE_NONE. */
 @external("hal", "moduleExportFind") export declare function moduleExportFind(module: u32, name: u64, length: u32): u32;
 @external("hal", "moduleVersion") export declare function moduleVersion(module: u32): u32;
+/** The newest module of the same family with a higher version, or MODULE_NONE. */
+@external("hal", "moduleNewer") export declare function moduleNewer(module: u32): u32;
 /** Bytes of an instance's linear memory. */
 @external("hal", "moduleMemorySize") export declare function moduleMemorySize(instance: u32): u32;
 /** memory.grow of an instance's memory by the kernel; the old size in pages, or MODULE_NONE. */

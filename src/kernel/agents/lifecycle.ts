@@ -1,4 +1,4 @@
-// lifecycle.ts — spawn, clone, specialize and kill, each run through the
+// lifecycle.ts — spawn, clone, merge, split, upgrade, specialize and kill, each run through the
 // lifecycle hooks first (a failing hook aborts it, nothing changed) and audited
 // with its outcome. An agent's thread runs its entry export; when the module
 // traps, the same thread is its supervisor: it records the trap, waits the
@@ -144,7 +144,7 @@ export function spawn(spec: Spec): i32 {
 /** A new agent running the same module with a copy of `parent`'s memory (pages
  *  the parent never touched stay unmapped in the copy too) and the same spec. */
 export function clone(parent: i32, spec: Spec): i32 {
-  if (registry.state(parent) != registry.State.Running) return -(<i32>Errno.AgentNotFound);
+  if (!alive(parent)) return -(<i32>Errno.AgentNotFound);
   const hook = hooks.run(hooks.Operation.Clone, parent, registry.NONE);
   if (hook != Errno.Ok) { note(audit.EventKind.AgentClone, parent, 0, hook); return -(<i32>hook); }
   const child = spawn(spec);
@@ -170,9 +170,141 @@ export function clone(parent: i32, spec: Spec): i32 {
 
 function cpuCopy(to: u64, from: u64): void { cpu.store64(to, cpu.load64(from)); }
 
+// ---- moving state between instances: each module of a family exports
+// stateBuffer() (an offset of a 4 KiB buffer in its memory), stateSave(offset) ->
+// length, stateLoad(offset, length) -> 0 or refusal, merge(offset, length) and
+// splitHalf(which). The kernel copies the bytes between the two buffers.
+const STATE_LIMIT: u32 = 4096;
+const NO_EXPORT: u32 = 0xffffffff;
+
+function alive(agent: i32): bool {
+  const s = registry.state(agent);
+  return s == registry.State.Running || s == registry.State.Exited;
+}
+
+function exportOf(agent: i32, name: string): u32 {
+  return modules.registry.exportIndex(registry.moduleOf(agent), name);
+}
+
+function exportIn(module: u32, name: string): u32 { return modules.registry.exportIndex(module, name); }
+
+/** Copies `from`'s saved state into `toInstance`'s state buffer; its length, or 0
+ *  when the module does not speak the state protocol or the state is too large. */
+function carryState(fromInstance: u32, fromModule: u32, toInstance: u32, toModule: u32): u32 {
+  const buffer = exportIn(fromModule, "stateBuffer");
+  const save = exportIn(fromModule, "stateSave");
+  const targetBuffer = exportIn(toModule, "stateBuffer");
+  if (buffer == NO_EXPORT || save == NO_EXPORT || targetBuffer == NO_EXPORT) return 0;
+  const fromOffset = modules.call(fromInstance, buffer);
+  const length = modules.call(fromInstance, save, fromOffset);
+  const toOffset = modules.call(toInstance, targetBuffer);
+  if (length == 0 || length > STATE_LIMIT || modules.trapOf(fromInstance) != 0) return 0;
+  if (<u64>fromOffset + <u64>length > <u64>modules.memorySize(fromInstance)) return 0;
+  if (<u64>toOffset + <u64>length > <u64>modules.memorySize(toInstance)) return 0;
+  const source = modules.memoryBase(fromInstance) + <u64>fromOffset;
+  const target = modules.memoryBase(toInstance) + <u64>toOffset;
+  for (let i: u64 = 0; i < <u64>length; i++) cpu.store8(target + i, cpu.load8(source + i));
+  return length;
+}
+
+/** `agent` absorbs `other`'s state through its module's merge export; `other` ends. */
+export function merge(agent: i32, other: i32): Errno {
+  if (!alive(agent) || !alive(other) || agent == other) return Errno.AgentNotFound;
+  let result = hooks.run(hooks.Operation.Merge, agent, other);
+  if (result == Errno.Ok) {
+    const target = registry.instanceOf(agent);
+    const length = carryState(registry.instanceOf(other), registry.moduleOf(other), target, registry.moduleOf(agent));
+    const mergeExport = exportOf(agent, "merge");
+    if (length == 0 || mergeExport == NO_EXPORT) result = Errno.NotSupported;
+    else if (modules.call(target, mergeExport, modules.call(target, exportOf(agent, "stateBuffer")), length) != 0) result = Errno.InvalidArgument;
+  }
+  note(audit.EventKind.AgentMerge, agent, <u64>other, result);
+  if (result == Errno.Ok) kill(other);
+  return result;
+}
+
+/** Divides `agent` in two: a new agent of the same module with half the quota
+ *  (taken from the parent's) and half of the state. The new agent's id, or -Errno. */
+export function split(agent: i32, spec: Spec): i32 {
+  if (!alive(agent)) return -(<i32>Errno.AgentNotFound);
+  const hook = hooks.run(hooks.Operation.Split, agent, registry.NONE);
+  if (hook != Errno.Ok) { note(audit.EventKind.AgentSplit, agent, 0, hook); return -(<i32>hook); }
+  const pool = registry.poolOf(agent);
+  const half = pools.quotaPages(pool) / 2;
+  if (pools.setQuota(pool, pools.quotaPages(pool) - half) != Errno.Ok) {
+    note(audit.EventKind.AgentSplit, agent, 0, Errno.MemoryLimitExceeded);
+    return -(<i32>Errno.MemoryLimitExceeded);
+  }
+  spec.module = registry.moduleOf(agent);
+  spec.memoryPages = half;
+  const child = spawn(spec);
+  if (child < 0) {
+    pools.setQuota(pool, pools.quotaPages(pool) + half);
+    note(audit.EventKind.AgentSplit, agent, 0, <Errno>(-child));
+    return child;
+  }
+  const parentInstance = registry.instanceOf(agent);
+  const childInstance = registry.instanceOf(child);
+  const length = carryState(parentInstance, registry.moduleOf(agent), childInstance, registry.moduleOf(child));
+  const load = exportOf(child, "stateLoad");
+  const halve = exportOf(agent, "splitHalf");
+  if (length == 0 || load == NO_EXPORT || halve == NO_EXPORT
+    || modules.call(childInstance, load, modules.call(childInstance, exportOf(child, "stateBuffer")), length) != 0) {
+    kill(child);
+    pools.setQuota(pool, pools.quotaPages(pool) + half);
+    note(audit.EventKind.AgentSplit, agent, 0, Errno.NotSupported);
+    return -(<i32>Errno.NotSupported);
+  }
+  modules.call(parentInstance, halve, 0);
+  modules.call(childInstance, halve, 1);
+  note(audit.EventKind.AgentSplit, agent, <u64>child, Errno.Ok);
+  return child;
+}
+
+/** Moves `agent` to the newest version of its module's family linked in the image,
+ *  its state carried by stateSave / stateLoad. If the new version refuses the state
+ *  the agent stays on the old one, untouched (rollback). A newer version keeps its
+ *  predecessor's export numbering (the manifests list them in the same order). */
+export function upgrade(agent: i32): Errno {
+  if (!alive(agent)) return Errno.AgentNotFound;
+  let result = hooks.run(hooks.Operation.Upgrade, agent, registry.NONE);
+  const oldModule = registry.moduleOf(agent);
+  const newModule = modules.registry.newer(oldModule);
+  if (result == Errno.Ok && newModule == NO_EXPORT) result = Errno.NotFound;
+  let fresh = modules.NO_INSTANCE;
+  if (result == Errno.Ok) {
+    fresh = modules.instantiate(newModule, registry.poolOf(agent));
+    if (fresh == modules.NO_INSTANCE) result = Errno.MemoryLimitExceeded;
+  }
+  if (result == Errno.Ok) {
+    const length = carryState(registry.instanceOf(agent), oldModule, fresh, newModule);
+    const load = exportIn(newModule, "stateLoad");
+    if (length == 0 || load == NO_EXPORT || modules.call(fresh, load, modules.call(fresh, exportIn(newModule, "stateBuffer")), length) != 0
+      || modules.trapOf(fresh) != 0) {
+      result = Errno.InvalidArgument;                 // refused: roll back
+    }
+  }
+  if (result != Errno.Ok) {
+    if (fresh != modules.NO_INSTANCE) modules.destroy(fresh);
+    note(audit.EventKind.AgentUpgrade, agent, <u64>newModule, result);
+    return result;
+  }
+  const wasRunning = registry.state(agent) == registry.State.Running;
+  if (wasRunning) scheduler.kill(registry.threadOf(agent));
+  modules.destroy(registry.instanceOf(agent));
+  registry.setInstance(agent, fresh);
+  registry.setModule(agent, newModule);
+  if (wasRunning) {
+    const thread = scheduler.spawn(body, <u32>agent, registry.weightOf(agent));
+    registry.setThread(agent, thread);
+  }
+  note(audit.EventKind.AgentUpgrade, agent, <u64>newModule, Errno.Ok);
+  return Errno.Ok;
+}
+
 /** Narrows an agent: role bits only cleared, a different scheduling hint. */
 export function specialize(agent: i32, keepRole: u32, hint: registry.Hint): Errno {
-  if (registry.state(agent) != registry.State.Running) return Errno.AgentNotFound;
+  if (!alive(agent)) return Errno.AgentNotFound;
   const hook = hooks.run(hooks.Operation.Specialize, agent, registry.NONE);
   if (hook == Errno.Ok) {
     registry.setRole(agent, registry.roleOf(agent) & keepRole);

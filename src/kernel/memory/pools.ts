@@ -78,6 +78,14 @@ export function countMapped(pool: i32, delta: i64): void {
   store<u64>(slot(mapped, pool), <u64>(<i64>load<u64>(slot(mapped, pool)) + delta));
 }
 
+/** Changes a pool's quota; NotReady when more than the new quota is committed. */
+export function setQuota(pool: i32, pages: u64): Errno {
+  if (!valid(pool) || pool == KERNEL_POOL) return Errno.InvalidArgument;
+  if (load<u64>(slot(committed, pool)) > pages) return Errno.NotReady;
+  store<u64>(slot(quota, pool), pages);
+  return Errno.Ok;
+}
+
 export function committedPages(pool: i32): u64 { return valid(pool) ? load<u64>(slot(committed, pool)) : 0; }
 export function mappedFrames(pool: i32): u64 { return valid(pool) ? load<u64>(slot(mapped, pool)) : 0; }
 export function quotaPages(pool: i32): u64 { return valid(pool) ? load<u64>(slot(quota, pool)) : 0; }

@@ -27,3 +27,6 @@ export function exportIndex(module: u32, name: string): u32 {
 }
 
 export function version(module: u32): u32 { return cpu.moduleVersion(module); }
+
+/** The newest module of the same family with a higher version, or MODULE_NONE. */
+export function newer(module: u32): u32 { return cpu.moduleNewer(module); }

@@ -18,6 +18,7 @@ import * as ipcScenarios from "./ipc";
 import * as fabricScenarios from "./fabric";
 import * as agentScenarios from "./agents";
 import * as capsScenarios from "./capsabi";
+import * as stateScenarios from "./statemoves";
 import * as auditScenarios from "./audit";
 
 type Scenario = () => bool;
@@ -57,6 +58,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "fabric")) return fabricScenarios.sharedPage;
   if (nameIs(source, length, "agents")) return agentScenarios.lifecycle;
   if (nameIs(source, length, "caps-abi")) return capsScenarios.capabilityCalls;
+  if (nameIs(source, length, "state-moves")) return stateScenarios.stateMoves;
   if (nameIs(source, length, "shutdown")) return powerScenarios.shutdown;
   if (nameIs(source, length, "reset")) return powerScenarios.reset;
   if (nameIs(source, length, "power-button")) return powerScenarios.powerButton;
