@@ -16,5 +16,6 @@ export const ABI: Record<string, AbiFunction> = {
   clock_ns: { params: [], result: "i64", kernelExport: "abiClockNs", summary: "clock_ns(): the monotonic clock in nanoseconds" },
   ipc_send: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiIpcSend", summary: "ipc_send(endpoint handle, pointer, length, flags): 0 or an Errno; needs Send" },
   ipc_receive: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiIpcReceive", summary: "ipc_receive(endpoint handle, pointer, capacity, flags): the length, or -Errno; needs Receive" },
+  event_subscribe: { params: ["i32", "i32"], result: "i32", kernelExport: "abiEventSubscribe", summary: "event_subscribe(topic handle, endpoint handle): 0 or an Errno; needs Subscribe on the topic and Receive on the endpoint" },
   cap_check: { params: ["i32", "i32"], result: "i32", kernelExport: "abiCapCheck", summary: "cap_check(handle, rights): 0 when the handle holds the rights, else an Errno (the cheapest checked call)" },
 };

@@ -85,3 +85,10 @@ export function abiCapCheck(slot: u32, handle: u32, rights: u32): i32 {
   modules.setActive(caller);
   return result;
 }
+export function abiEventSubscribe(slot: u32, topic: u32, endpoint: u32): i32 {
+  const caller = modules.active();
+  modules.setActive(modules.NO_INSTANCE);
+  const result = syscalls.eventSubscribe(slot, topic, endpoint);
+  modules.setActive(caller);
+  return result;
+}

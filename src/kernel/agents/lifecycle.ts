@@ -8,6 +8,7 @@ import { Errno } from "../../abi";
 import { cpu } from "../../hal";
 import * as audit from "../audit";
 import * as caps from "../caps";
+import * as events from "../events";
 import * as clock from "../clock";
 import * as line from "../line";
 import * as log from "../log";
@@ -40,8 +41,11 @@ const WEIGHT_LOW_LATENCY: u32 = 4096;
   backoffCapNs: u64;
 }
 
+/** Audits a lifecycle step and, when it succeeded, publishes it on the lifecycle
+ *  topic (the event kind is the audit kind). */
 function note(kind: audit.EventKind, agent: i32, object: u64, result: Errno): void {
   audit.append(kind, <u64>agent, object, result, 0, 0);
+  if (result == Errno.Ok) events.bus.publish(events.bus.Topic.Lifecycle, <u32>kind, <u64>agent, object);
 }
 
 function weightFor(hint: registry.Hint): u32 {

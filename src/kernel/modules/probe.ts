@@ -17,6 +17,7 @@ export const enum ProbeFunction {
   Receive = 10,  // (handle): aios.ipc_receive of 4 bytes, the value or -Errno
   CheckedCalls = 11,  // (handle, n): n aios.cap_check calls; the errors
   PlainCalls = 12,    // (n): n calls of a module function, the baseline
+  Subscribe = 13,     // (topic handle, endpoint handle): aios.event_subscribe
 }
 
 /** The guard-page build of probe. */

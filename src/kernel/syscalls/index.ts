@@ -11,6 +11,7 @@ import { Errno } from "../../abi";
 import * as agents from "../agents";
 import * as caps from "../caps";
 import { endpoints } from "../ipc";
+import * as events from "../events";
 
 const LOG_LIMIT: u32 = 256;
 
@@ -79,4 +80,17 @@ export function ipcReceive(slot: u32, handle: u32, pointer: u32, capacity: u32, 
   if (!inCallerMemory(slot, pointer, capacity)) return -(<i32>Errno.InvalidArgument);
   const destination = cpu.moduleMemoryBase(slot) + <u64>pointer;
   return <i32>endpoints.receive(<i32>caps.objectAt(index), destination, capacity, endpoints.Wait.NoWait);
+}
+
+/** aios.event_subscribe(topic handle, endpoint handle): 0 or an Errno. Denials are
+ *  published on the security topic. */
+export function eventSubscribe(slot: u32, topicHandle: u32, endpointHandle: u32): i32 {
+  const topic = checked(slot, topicHandle, caps.ObjectKind.EventTopic, caps.Rights.Subscribe);
+  if (topic < 0) {
+    events.bus.publish(events.bus.Topic.Security, <u32>(-topic), <u64>agents.registry.agentOfInstance(slot), <u64>topicHandle);
+    return -topic;
+  }
+  const endpoint = checked(slot, endpointHandle, caps.ObjectKind.IpcEndpoint, caps.Rights.Receive);
+  if (endpoint < 0) return -endpoint;
+  return <i32>events.bus.subscribe(<i32>caps.objectAt(topic), <i32>caps.objectAt(endpoint));
 }

@@ -8,6 +8,7 @@
 @external("aios", "ipc_send") declare function ipcSend(handle: u32, pointer: usize, length: u32, flags: u32): i32;
 @external("aios", "ipc_receive") declare function ipcReceive(handle: u32, pointer: usize, capacity: u32, flags: u32): i32;
 @external("aios", "cap_check") declare function capCheck(handle: u32, rights: u32): i32;
+@external("aios", "event_subscribe") declare function eventSubscribe(topic: u32, endpoint: u32): i32;
 
 const MESSAGE = memory.data(8);
 const NO_WAIT: u32 = 0;
@@ -131,3 +132,6 @@ export function plainCalls(count: u32): u32 {
   for (let i: u32 = 0; i < count; i++) sum += callee(i);
   return sum;
 }
+
+/** Subscribes the endpoint to the topic (both handles): 0 or an Errno. */
+export function subscribe(topic: u32, endpoint: u32): u32 { return <u32>eventSubscribe(topic, endpoint); }

@@ -1,0 +1,3 @@
+// events — the kernel's event bus.
+import * as bus from "./bus";
+export { bus };
