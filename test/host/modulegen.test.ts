@@ -49,7 +49,7 @@ test("an allowed module binds: one stub per import, exports in manifest order", 
   const c = generate([{ name: "m", manifest: parsed, wasm: m.wasm }], [{ name: "m", manifest: parsed }]);
   assert.match(c, /void Z_aiosZ_log\(struct Z_aios_instance_t \*caller, u32 a0, u32 a1\)/);
   assert.match(c, /case 0: return \(u32\)Z_mZ_f\(\(Z_m_instance_t \*\)instance\);/);
-  assert.match(c, /\{ "m", 3, sizeof\(Z_m_instance_t\)/);
+  assert.match(c, /\{ "m", "m", 3, sizeof\(Z_m_instance_t\)/, "name, family (the name by default), version");
   assert.not.match(c, /Z_aiosZ_clock_ns/);
 });
 
