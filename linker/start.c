@@ -42,6 +42,9 @@ void kernel_entry(uint32_t magic, uint64_t info) {
 /* What the kernel's interrupt handler asks of us (src/kernel/interrupts). */
 #define INTERRUPT_RESUME      0
 #define INTERRUPT_TRAP_MODULE 1
+#define INTERRUPT_TRAP_WATCHDOG 2
+/* Beyond wasm_rt_trap_t: a module call that ran past its agent's watchdog. */
+#define AIOS_TRAP_WATCHDOG 100
 
 void isr_dispatch(uint64_t frame) {
     if (!kernel_instantiated) aios_fatal("interrupt before the kernel module was instantiated");
@@ -49,6 +52,7 @@ void isr_dispatch(uint64_t frame) {
     /* A guard-page hit inside a module call: unwind that call as a wasm trap
      * (longjmp off this exception frame, to the call's setjmp in modules.c). */
     if (action == INTERRUPT_TRAP_MODULE) wasm_rt_trap(WASM_RT_TRAP_OOB);
+    if (action == INTERRUPT_TRAP_WATCHDOG) wasm_rt_trap((wasm_rt_trap_t)AIOS_TRAP_WATCHDOG);
 }
 
 uint64_t aios_memory_create(uint32_t initial_pages, uint32_t max_pages) {

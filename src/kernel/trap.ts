@@ -21,6 +21,8 @@ export const enum TrapKind {
   CallIndirect = 6,
   UncaughtException = 7,
   Exhaustion = 8,
+  /** AIOS's own: a module call ran past its agent's watchdog (linker/start.c). */
+  Watchdog = 100,
 }
 
 export function kindName(kind: u32): string {
@@ -33,6 +35,7 @@ export function kindName(kind: u32): string {
     case TrapKind.CallIndirect: return "invalid indirect call";
     case TrapKind.UncaughtException: return "uncaught exception";
     case TrapKind.Exhaustion: return "call stack exhausted";
+    case TrapKind.Watchdog: return "watchdog timeout";
     default: return "unknown trap";
   }
 }

@@ -28,7 +28,7 @@ const WEIGHT_LOW_LATENCY: u32 = 4096;
 /** What an agent is spawned with. Unmanaged (the kernel has no garbage
  *  collector): callers fill one in static memory, e.g. changetype<Spec>(memory.data(Spec.SIZE)). */
 @unmanaged export class Spec {
-  static readonly SIZE: i32 = 64;
+  static readonly SIZE: i32 = 72;
   module: u32;            // from modules.registry.find()
   entry: u32;             // export number the agent runs
   argumentA: u32;
@@ -39,6 +39,7 @@ const WEIGHT_LOW_LATENCY: u32 = 4096;
   restartLimit: u32;
   backoffNs: u64;
   backoffCapNs: u64;
+  watchdogNs: u64;        // one call of the agent's entry may run this long (0: no limit)
 }
 
 /** Audits a lifecycle step and, when it succeeded, publishes it on the lifecycle
@@ -117,6 +118,7 @@ function start(agent: i32, spec: Spec, instance: u32, pool: i32): Errno {
   if (opened != Errno.Ok) return opened;
   const thread = scheduler.spawn(body, <u32>agent, registry.weightOf(agent));
   if (thread == scheduler.NO_THREAD) return Errno.ResourceExhausted;
+  scheduler.setWatchdog(thread, spec.watchdogNs);
   registry.setThread(agent, thread);
   return Errno.Ok;
 }

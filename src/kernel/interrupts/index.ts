@@ -19,7 +19,7 @@ import { lapic } from "../../hal";
 export { exceptions, frame, vectors };
 
 /** What linker/start.c does after dispatch (keep in step with it). */
-export const enum Action { Resume = 0, TrapModule = 1 }
+export const enum Action { Resume = 0, TrapModule = 1, TrapWatchdog = 2 }
 
 const VECTOR_COUNT = 256;
 const MAX_CPUS = 64;
@@ -96,6 +96,7 @@ export function dispatch(interruptFrame: u64): Action {
     log.end();
   }
   lapic.endOfInterrupt();
+  if (scheduler.watchdogExpired()) return Action.TrapWatchdog;   // ends the module call
   scheduler.preemptPoint();            // after EOI: the next thread may run for a while
   return Action.Resume;
 }

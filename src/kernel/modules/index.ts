@@ -3,6 +3,7 @@
 // instance ends only the call that trapped; the kernel records it and carries on.
 import { cpu } from "../../hal";
 import * as memory from "../memory";
+import * as clock from "../clock";
 import * as probe from "./probe";
 import * as registry from "./registry";
 
@@ -10,6 +11,7 @@ export { probe, registry };
 export const NO_INSTANCE: u32 = cpu.MODULE_INSTANCE_NONE;
 
 let activeInstance: u32 = cpu.MODULE_INSTANCE_NONE;
+let callStarted: u64 = 0;          // when the outermost running call began (the watchdog's clock)
 
 /** A new instance whose memory is charged to `pool`; `prefault` maps it eagerly
  *  (no demand faults). NO_INSTANCE when out of slots, memory or quota. */
@@ -23,9 +25,12 @@ export function instantiate(module: u32, pool: i32, prefault: bool = false): u32
 /** Calls an export; a trap returns 0 and is then reported by trapOf(). */
 export function call(instance: u32, exportIndex: u32, a: u32 = 0, b: u32 = 0): u32 {
   const outer = activeInstance;
+  const outerStarted = callStarted;
   activeInstance = instance;
+  callStarted = clock.nanoseconds();
   const result = cpu.moduleCall(instance, exportIndex, a, b);
   activeInstance = outer;
+  callStarted = outerStarted;
   return result;
 }
 
@@ -42,3 +47,7 @@ export function active(): u32 { return activeInstance; }
 
 /** Restores the running instance of a thread being switched to (the scheduler). */
 export function setActive(instance: u32): void { activeInstance = instance; }
+
+/** When the running call began; the scheduler saves and restores it per thread. */
+export function callStart(): u64 { return callStarted; }
+export function setCallStart(at: u64): void { callStarted = at; }

@@ -33,6 +33,8 @@ const entries = memory.data(MAX_THREADS * 4);
 const arguments_ = memory.data(MAX_THREADS * 4);
 const stackTops = memory.data(MAX_THREADS * 8);
 const activeInstances = memory.data(MAX_THREADS * 4);
+const callStarts = memory.data(MAX_THREADS * 8);
+const watchdogs = memory.data(MAX_THREADS * 8);      // ns one module call may run; 0 = none
 let current: i32 = 0;
 let runningSince: u64 = 0;
 let needResched = false;
@@ -80,6 +82,7 @@ export function spawn(entry: ThreadEntry, argument: u32, weight: u32 = DEFAULT_W
     store<u64>(u64At(vruntimes, t), minVruntime());   // starts even, not owed the past
     store<u64>(u64At(runtimes, t), 0);
     store<u32>(u32At(activeInstances, t), modules.NO_INSTANCE);
+    store<u64>(u64At(watchdogs, t), 0);
     setState(t, State.Runnable);
     armTick();
     return t;
@@ -185,15 +188,18 @@ function schedule(): void {
   if (next == current) { setState(current, State.Running); return; }
   if (state(current) == State.Running) setState(current, State.Runnable);
   store<u32>(u32At(activeInstances, current), modules.active());
+  store<u64>(u64At(callStarts, current), modules.callStart());
   const previous = current;
   current = next;
   setState(next, State.Running);
   modules.setActive(load<u32>(u32At(activeInstances, next)));
+  modules.setCallStart(load<u64>(u64At(callStarts, next)));
   cpu.threadSwitch(<u32>next);
   // back on `previous`'s stack
   current = previous;
   runningSince = clock.nanoseconds();
   modules.setActive(load<u32>(u32At(activeInstances, previous)));
+  modules.setCallStart(load<u64>(u64At(callStarts, previous)));
 }
 
 function tick(id: u32, context: u32): void {
@@ -209,6 +215,19 @@ function tick(id: u32, context: u32): void {
 function armTick(): void {
   if (tickArmed) return;
   tickArmed = timers.add(TICK_NS, tick, 0) != 0;
+}
+
+/** Limits how long one module call on thread `t` may run (0: no limit). */
+export function setWatchdog(t: i32, nanoseconds: u64): void {
+  if (t >= 0 && t < MAX_THREADS) store<u64>(u64At(watchdogs, t), nanoseconds);
+}
+
+/** True when the running thread is in a module call older than its watchdog
+ *  (checked at the end of every interrupt; the call is then ended as a trap). */
+export function watchdogExpired(): bool {
+  if (!started || cpu.cpuIndex() != 0 || modules.active() == modules.NO_INSTANCE) return false;
+  const limit = load<u64>(u64At(watchdogs, current));
+  return limit != 0 && clock.nanoseconds() - modules.callStart() > limit;
 }
 
 /** Called at the end of every interrupt (after EOI): preempts agent code. */

@@ -30,6 +30,7 @@ function spec(entry: u32, a: u32, limit: u32): agents.lifecycle.Spec {
   s.restartLimit = limit;
   s.backoffNs = 100_000;
   s.backoffCapNs = 2_000_000;
+  s.watchdogNs = 0;
   return s;
 }
 
@@ -111,4 +112,35 @@ export function lifecycle(): bool {
   log.publish();
   if (audit.verify() != Errno.Ok) return fail("the audit chain does not verify", 0);
   return leaked <= 32;    // thread stacks' page tables stay
+}
+
+/** A watchdog ends an agent's call that runs too long (an endless loop), the
+ *  supervisor restarts it like any trap and gives up at the limit; a second agent
+ *  without a watchdog keeps running all along. */
+export function watchdog(): bool {
+  const looping = spec(probe.ProbeFunction.Spin, 0xfffc, 2);
+  looping.watchdogNs = 30_000_000;
+  const stuck = agents.lifecycle.spawn(looping);
+  const steady = agents.lifecycle.spawn(spec(probe.ProbeFunction.Spin, 0xfffc, 0));
+  if (stuck < 0 || steady < 0) return fail("spawn", stuck < 0 ? stuck : steady);
+  let waited = 0;
+  while (agents.registry.state(stuck) == agents.registry.State.Running && waited < 100) {
+    scheduler.sleep(20_000_000);
+    waited++;
+  }
+  const trap = agents.registry.lastTrap(stuck);
+  const steadyCount = counterOf(steady);
+  line.reset();
+  line.text("AIOS watchdog last_trap=");
+  line.decimal(trap);
+  line.text(" restarts=");
+  line.decimal(agents.registry.restarts(stuck));
+  line.text(" gave_up=");
+  line.text(agents.registry.state(stuck) == agents.registry.State.Failed ? "yes" : "no");
+  line.text(" other_ran=");
+  line.text(steadyCount > 0 ? "yes" : "no");
+  log.publish();
+  agents.lifecycle.kill(stuck);
+  agents.lifecycle.kill(steady);
+  return trap == 100 && agents.registry.restarts(stuck) == 3 && steadyCount > 0;
 }

@@ -43,6 +43,7 @@ export function capabilityCalls(): bool {
   spec.restartLimit = 0;
   spec.backoffNs = 0;
   spec.backoffCapNs = 0;
+  spec.watchdogNs = 0;
   const agent = agents.lifecycle.spawn(spec);
   if (agent < 0) return false;
   scheduler.sleep(5_000_000);

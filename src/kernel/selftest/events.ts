@@ -23,7 +23,8 @@ function spec(): agents.lifecycle.Spec {
   s.module = probe.id();
   s.entry = probe.ProbeFunction.Size;
   s.argumentA = 0; s.argumentB = 0; s.memoryPages = 64;
-  s.hint = agents.registry.Hint.Batch; s.role = 0; s.restartLimit = 0; s.backoffNs = 0; s.backoffCapNs = 0;
+  s.hint = agents.registry.Hint.Batch; s.role = 0; s.restartLimit = 0; s.backoffNs = 0; s.backoffCapNs = 0; s.watchdogNs = 0;
+  s.watchdogNs = 0;
   return s;
 }
 

@@ -58,6 +58,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "ipc")) return ipcScenarios.pingPong;
   if (nameIs(source, length, "fabric")) return fabricScenarios.sharedPage;
   if (nameIs(source, length, "agents")) return agentScenarios.lifecycle;
+  if (nameIs(source, length, "watchdog")) return agentScenarios.watchdog;
   if (nameIs(source, length, "caps-abi")) return capsScenarios.capabilityCalls;
   if (nameIs(source, length, "state-moves")) return stateScenarios.stateMoves;
   if (nameIs(source, length, "events")) return eventScenarios.eventBus;

@@ -25,6 +25,7 @@ function counterSpec(): agents.lifecycle.Spec {
   s.restartLimit = 0;
   s.backoffNs = 0;
   s.backoffCapNs = 0;
+  s.watchdogNs = 0;
   return s;
 }
 
