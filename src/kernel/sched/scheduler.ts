@@ -292,6 +292,17 @@ export function exit(): void {
   schedule();
 }
 
+export function weightOf(t: i32): u32 { return t >= 0 && t < MAX_THREADS ? load<u32>(u32At(weights, t)) : 0; }
+
+/** Priority inheritance: `owner` runs with `waiter`'s weight and place in line
+ *  where those are better than its own (the mutex restores its weight). */
+export function inherit(owner: i32, waiter: i32): void {
+  if (owner < 0 || owner >= MAX_THREADS || waiter < 0 || waiter >= MAX_THREADS) return;
+  if (load<u32>(u32At(weights, waiter)) > load<u32>(u32At(weights, owner))) store<u32>(u32At(weights, owner), load<u32>(u32At(weights, waiter)));
+  if (load<u64>(u64At(vruntimes, waiter)) < load<u64>(u64At(vruntimes, owner))) store<u64>(u64At(vruntimes, owner), load<u64>(u64At(vruntimes, waiter)));
+  needResched = true;
+}
+
 /** Changes a thread's weight (its share of the CPU from now on). */
 export function setWeight(t: i32, weight: u32): void {
   if (t >= 0 && t < MAX_THREADS && state(t) != State.Free) store<u32>(u32At(weights, t), weight == 0 ? 1 : weight);

@@ -55,6 +55,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "smp")) return platformScenarios.smpScenario;
   if (nameIs(source, length, "preempt")) return schedScenarios.preemption;
   if (nameIs(source, length, "edf")) return schedScenarios.deadlines;
+  if (nameIs(source, length, "priority-inheritance")) return schedScenarios.priorityInheritance;
   if (nameIs(source, length, "ipc")) return ipcScenarios.pingPong;
   if (nameIs(source, length, "fabric")) return fabricScenarios.sharedPage;
   if (nameIs(source, length, "agents")) return agentScenarios.lifecycle;

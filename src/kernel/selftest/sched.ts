@@ -9,6 +9,7 @@ import { pools } from "../memory";
 import * as modules from "../modules";
 import { probe } from "../modules";
 import * as scheduler from "../sched/scheduler";
+import * as mutex from "../sched/mutex";
 
 const WATCH_NS: u64 = 300_000_000;
 
@@ -90,4 +91,57 @@ export function deadlines(): bool {
   line.text(refused != 0 ? "yes" : "no");
   log.publish();
   return admitted == 0 && refused != 0 && runC * 100 >= total * 55 && runA > 0 && runB > 0;
+}
+
+// ---- priority inheritance: a light thread holds a mutex through a long stretch
+// of agent code while two middle-weight agents spin; a heavy thread then waits for
+// the mutex. With inheritance the light owner runs with the heavy weight and
+// finishes quickly; without it, at 1/128 of the others' weight, it would take
+// seconds.
+const lock = memory.data(mutex.MUTEX_BYTES);
+let lightInstance: u32 = 0;
+let heavyWaitedNs: u64 = 0;
+let heavyDone = false;
+
+function lightBody(unused: u32): void {
+  mutex.lock(lock);
+  modules.call(lightInstance, probe.ProbeFunction.Matrix, 64, 40);    // ~90 ms of agent code, preemptible
+  mutex.unlock(lock);
+}
+
+function heavyBody(unused: u32): void {
+  const start = clock.nanoseconds();
+  mutex.lock(lock);
+  heavyWaitedNs = clock.nanoseconds() - start;
+  mutex.unlock(lock);
+  heavyDone = true;
+}
+
+export function priorityInheritance(): bool {
+  mutex.init(lock);
+  lightInstance = modules.instantiate(probe.id(), pools.KERNEL_POOL);
+  modules.grow(lightInstance, 1);
+  const a = modules.instantiate(probe.id(), pools.KERNEL_POOL);
+  const b = modules.instantiate(probe.id(), pools.KERNEL_POOL);
+  const light = scheduler.spawn(lightBody, 0, 8);
+  scheduler.sleep(5_000_000);                          // the light thread takes the mutex
+  const ta = scheduler.spawn(agentBody, a, 1024);
+  const tb = scheduler.spawn(agentBody, b, 1024);
+  scheduler.sleep(5_000_000);
+  heavyDone = false;
+  const heavy = scheduler.spawn(heavyBody, 0, 8192);
+  let waited = 0;
+  while (!heavyDone && waited < 300) { scheduler.sleep(10_000_000); waited++; }
+  scheduler.kill(ta);
+  scheduler.kill(tb);
+  modules.destroy(a);
+  modules.destroy(b);
+  modules.destroy(lightInstance);
+  line.reset();
+  line.text("AIOS pi heavy_waited_ms=");
+  line.decimal(heavyWaitedNs / 1_000_000);
+  line.text(" done=");
+  line.text(heavyDone ? "yes" : "no");
+  log.publish();
+  return heavyDone && heavyWaitedNs < 1_000_000_000 && light >= 0 && heavy >= 0;
 }
