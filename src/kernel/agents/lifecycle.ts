@@ -170,8 +170,25 @@ export function clone(parent: i32, spec: Spec): i32 {
     if (pagetable.translate(root, source + page) == pagetable.NOT_MAPPED) continue;
     for (let at: u64 = 0; at < FRAME; at += 8) cpuCopy(target + page + at, source + page + at);
   }
+  inheritCapabilities(parent, child);
   note(audit.EventKind.AgentClone, parent, <u64>child, Errno.Ok);
   return child;
+}
+
+/** Rights a clone never inherits: it may not pass on, reconfigure or revoke. */
+const NOT_INHERITED: u32 = caps.Rights.Grant | caps.Rights.Control | caps.Rights.Revoke;
+
+/** Gives `child` a derived, attenuated copy of each of `parent`'s capabilities
+ *  that the parent may grant (those without Grant stay with the parent). */
+function inheritCapabilities(parent: i32, child: i32): void {
+  const now = clock.nanoseconds();
+  for (let slot = 0; slot < caps.MAX_HANDLES; slot++) {
+    const handle = caps.liveHandle(parent, slot);
+    if (handle == 0) continue;
+    const held = caps.rightsHeld(parent, handle, now);
+    if ((held & caps.Rights.Grant) == 0) continue;
+    caps.grant(parent, handle, child, held & ~NOT_INHERITED, caps.NO_EXPIRY, now);
+  }
 }
 
 function cpuCopy(to: u64, from: u64): void { cpu.store64(to, cpu.load64(from)); }
@@ -308,11 +325,22 @@ export function upgrade(agent: i32): Errno {
   return Errno.Ok;
 }
 
-/** Narrows an agent: role bits only cleared, a different scheduling hint. */
-export function specialize(agent: i32, keepRole: u32, hint: registry.Hint): Errno {
+/** Narrows an agent: role bits only cleared, a different scheduling hint, and
+ *  every capability cut down to `keepRights` (each narrowed one is re-issued under
+ *  a new handle, derived from the old, which ends; the lifecycle event tells the
+ *  agent's watchers). */
+export function specialize(agent: i32, keepRole: u32, hint: registry.Hint, keepRights: u32 = caps.RIGHTS_ALL): Errno {
   if (!alive(agent)) return Errno.AgentNotFound;
   const hook = hooks.run(hooks.Operation.Specialize, agent, registry.NONE);
   if (hook == Errno.Ok) {
+    const now = clock.nanoseconds();
+    for (let slot = 0; slot < caps.MAX_HANDLES; slot++) {
+      const handle = caps.liveHandle(agent, slot);
+      if (handle == 0) continue;
+      const held = caps.rightsHeld(agent, handle, now);
+      if ((held & ~keepRights) == 0) continue;
+      if (!caps.failed(caps.attenuate(agent, handle, held & keepRights, caps.NO_EXPIRY, now))) caps.drop(agent, handle);
+    }
     registry.setRole(agent, registry.roleOf(agent) & keepRole);
     registry.setHint(agent, hint);
     registry.setWeight(agent, weightFor(hint));

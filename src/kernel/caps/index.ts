@@ -8,6 +8,7 @@ import * as groups from "./groups";
 import * as handles from "./handles";
 import * as quota from "./quota";
 import * as table from "./table";
+import { resolve } from "./lookup";
 
 export { ObjectKind, Rights, RIGHTS_ALL, NO_EXPIRY } from "./kinds";
 export { MAX_AGENTS, MAX_HANDLES } from "./handles";
@@ -37,3 +38,16 @@ export function capabilityCount(): i32 { return table.live(); }
 
 /** Handle slots `agent` uses (live handles and tombstones). */
 export function handleCount(agent: i32): i32 { return handles.count(agent); }
+
+/** The handle in `agent`'s table slot `slot` when it names a live capability,
+ *  else 0: for the kernel walking an agent's table (clone, specialize). */
+export function liveHandle(agent: i32, slot: i32): u32 {
+  if (!handles.validAgent(agent) || slot < 0 || slot >= handles.MAX_HANDLES) return 0;
+  return handles.state(agent, slot) == handles.Slot.Live ? handles.encode(agent, slot) : 0;
+}
+
+/** The rights `handle` holds for `agent` now, or 0 when it names nothing usable. */
+export function rightsHeld(agent: i32, handle: u32, now: u64): u32 {
+  const index = resolve(agent, handle, now);
+  return index < 0 ? 0 : table.rightsOf(index);
+}

@@ -6,6 +6,8 @@ import { Errno } from "../../abi";
 import { cpu } from "../../hal";
 import * as agents from "../agents";
 import * as audit from "../audit";
+import * as caps from "../caps";
+import * as clock from "../clock";
 import * as line from "../line";
 import * as log from "../log";
 import { frames } from "../memory";
@@ -66,13 +68,24 @@ export function lifecycle(): bool {
   scheduler.sleep(20_000_000);
   if (counterOf(spinner) == 0) return fail("the spinner did not run", 0);
 
-  // clone: the copy starts with the parent's memory
+  // clone: the copy starts with the parent's memory and the grantable capabilities, attenuated
+  const now = clock.nanoseconds();
+  const grantable = caps.createRoot(spinner, caps.ObjectKind.IpcEndpoint, 7, caps.Rights.Send | caps.Rights.Grant | caps.Rights.Revoke, caps.NO_EXPIRY, now);
+  caps.createRoot(spinner, caps.ObjectKind.Timer, 3, caps.Rights.Read, caps.NO_EXPIRY, now);
   const clone = agents.lifecycle.clone(spinner, spec(probe.ProbeFunction.Size, 0, 0));
   if (clone < 0) return fail("clone", clone);
   if (counterOf(clone) == 0) return fail("the clone did not get the parent's memory", 0);
+  if (caps.handleCount(clone) != 1) return fail("clone inherited capabilities", caps.handleCount(clone));
+  const inherited = caps.liveHandle(clone, 0);
+  if (caps.rightsHeld(clone, inherited, clock.nanoseconds()) != caps.Rights.Send) return fail("inherited rights", caps.rightsHeld(clone, inherited, clock.nanoseconds()));
 
-  // specialize: role bits only shrink
-  if (agents.lifecycle.specialize(spinner, ROLE_READER, agents.registry.Hint.Interactive) != Errno.Ok) return fail("specialize", 0);
+  // specialize: role bits only shrink, capabilities narrowed
+  if (agents.lifecycle.specialize(spinner, ROLE_READER, agents.registry.Hint.Interactive, caps.Rights.Read) != Errno.Ok) return fail("specialize", 0);
+  for (let slot = 0; slot < caps.MAX_HANDLES; slot++) {
+    const h = caps.liveHandle(spinner, slot);
+    if (h != 0 && (caps.rightsHeld(spinner, h, clock.nanoseconds()) & ~caps.Rights.Read) != 0) return fail("specialize left a wider capability", slot);
+  }
+  if (caps.rightsHeld(spinner, <u32>grantable, clock.nanoseconds()) != 0) return fail("the wide handle survived", 0);
   if (agents.registry.roleOf(spinner) != ROLE_READER) return fail("role", agents.registry.roleOf(spinner));
   agents.lifecycle.specialize(spinner, ROLE_ALL, agents.registry.Hint.Interactive);
   if (agents.registry.roleOf(spinner) != ROLE_READER) return fail("specialize widened a role", agents.registry.roleOf(spinner));
