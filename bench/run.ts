@@ -120,6 +120,7 @@ async function main() {
     ["ticket-lock hand-off (median)", latency("lock"), p99("lock")],
     ["capability-checked call / plain call", capRatio.toFixed(1) + "x", `target <= 3x: ${capRatio <= 3 ? "met" : "MISSED"} (${capcall.checked_ns_per_call} vs ${capcall.plain_ns_per_call} ns)`],
     ["IPC round trip, two threads", `${(ipcNs / 1000).toFixed(1)} us`, "blocking send + receive each way, 2 context switches"],
+    ["context switch (thread yield)", `${(Number(platformFacts("switch").ns_per_switch) / 1000).toFixed(2)} us`, `${platformFacts("switch").yields} yields between two threads`],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(10)}  ${note}`);

@@ -11,6 +11,7 @@ import * as ipi from "../platform/ipi";
 import * as smp from "../platform/smp";
 import * as locks from "../sync/locks";
 import * as timers from "../time/timers";
+import * as scheduler from "../sched/scheduler";
 
 const SAMPLES = 200;
 const samples = memory.data(SAMPLES * 8);
@@ -67,7 +68,34 @@ function partner(rounds: u64): void {
   }
 }
 
+// ---- context switch: two threads yielding to each other
+const SWITCHES: i32 = 2000;
+let partnerYields = true;
+function yielder(unused: u32): void {
+  while (partnerYields) scheduler.yieldNow();
+}
+
+function switchCost(): void {
+  partnerYields = true;
+  const partner = scheduler.spawn(yielder, 0);
+  scheduler.yieldNow();                 // let it start
+  const start = cpu.rdtsc();
+  for (let i = 0; i < SWITCHES; i++) scheduler.yieldNow();
+  const ticks = cpu.rdtsc() - start;
+  partnerYields = false;
+  scheduler.yieldNow();
+  scheduler.kill(partner);
+  line.reset();
+  line.text("AIOS bench switch yields=");
+  line.decimal(<u64>SWITCHES);
+  line.text(" ns_per_switch=");
+  // each yield is a switch there and one back
+  line.decimal(clock.ticksToNanoseconds(ticks, clock.frequency()) / <u64>(SWITCHES * 2));
+  log.publish();
+}
+
 export function platformBenchmarks(): bool {
+  switchCost();
   const delay: u64 = 200_000;     // 200 µs ahead
   for (let i = 0; i < SAMPLES; i++) {
     done = false;
