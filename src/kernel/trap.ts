@@ -52,3 +52,16 @@ export function report(kind: u32, returnAddress: u64, framePointer: u64): void {
   stacktrace.print(0, framePointer);
   panic.halt();
 }
+
+/** An out-of-bounds access by the kernel module itself, caught as a page fault in
+ *  its memory window: reported like any trap of the kernel, at the faulting RIP. */
+export function reportFault(kind: u32, rip: u64, framePointer: u64, stackPointer: u64): void {
+  line.reset();
+  line.text("WASM TRAP in kernel module: ");
+  line.text(kindName(kind));
+  line.text(" in function ");
+  symbols.appendLocation(rip);
+  log.writeRaw();
+  stacktrace.print(rip, framePointer, stackPointer);
+  panic.halt();
+}

@@ -13,6 +13,7 @@ import * as exceptions from "./exceptions";
 import * as frame from "./frame";
 import * as pagefault from "./pagefault";
 import * as vectors from "./vectors";
+import * as trapReport from "../trap";
 import * as scheduler from "../sched/scheduler";
 import { lapic } from "../../hal";
 
@@ -39,8 +40,14 @@ export function count(vector: u32): u64 {
 }
 
 /** A page fault the memory system can settle: Resume, TrapModule, or -1 for a kernel fault. */
-function pageFault(errorCode: u64): i32 {
+function pageFault(errorCode: u64, interruptFrame: u64): i32 {
   const address = cpu.readCr2();
+  const window = mem.layout.KERNEL_MEMORY_BASE;
+  if (address >= window && address - window < mem.layout.MODULE_SLOT_SIZE) {
+    // the kernel module reached past its own memory: its wasm trap
+    trapReport.reportFault(trapReport.TrapKind.OutOfBounds, frame.read(interruptFrame, frame.FRAME_RIP),
+      frame.read(interruptFrame, frame.FRAME_RBP), frame.read(interruptFrame, frame.FRAME_RSP));
+  }
   if ((errorCode & pagefault.PF_PRESENT) != 0) {
     // a write to a read-only shared page, by the module whose call is running
     if (mem.modulememory.slotOf(address) < 0 || modules.active() == modules.NO_INSTANCE) return -1;
@@ -79,7 +86,7 @@ export function dispatch(interruptFrame: u64): Action {
     return Action.Resume;
   }
   if (vector == exceptions.VECTOR_PAGE_FAULT) {
-    const action = pageFault(frame.read(interruptFrame, frame.FRAME_ERROR_CODE));
+    const action = pageFault(frame.read(interruptFrame, frame.FRAME_ERROR_CODE), interruptFrame);
     if (action >= 0) return <Action>action;
   }
   if (vector < exceptions.EXCEPTION_VECTORS) {
