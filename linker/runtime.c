@@ -63,8 +63,7 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *memory, uint32_t delta) {
         return 0xffffffffu;             /* memory.grow's failure value, -1 */
     uint64_t new_bytes = (uint64_t)(old_pages + delta) * PAGE_SIZE_WASM;
     if (memory == kernel_memory) {
-        if (new_bytes > KERNEL_MEMORY_WINDOW && !aios_kernel_memory_grow(memory->size, new_bytes))
-            return 0xffffffffu;
+        if (!aios_kernel_memory_grow(memory->size, new_bytes)) return 0xffffffffu;
     } else if (!aios_memory_grow((uint64_t)(uintptr_t)memory->data, old_pages, delta)) {
         return 0xffffffffu;
     }

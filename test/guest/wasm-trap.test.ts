@@ -1,5 +1,6 @@
-// Scenario wasm-trap: an out-of-bounds load in AssemblyScript is caught by
-// wasm2c's bounds check and reported with the trap kind and the function.
+// Scenario wasm-trap: a load just past the end of the kernel module's memory is
+// caught by the guard page beyond its size and reported as the kernel's wasm trap,
+// with the trap kind and the AssemblyScript function.
 import { test } from "uvu";
 import { expectOutput, expectStatus, scenario, STATUS_PANIC } from "./harness.ts";
 

@@ -19,6 +19,7 @@ const FRAME: u64 = 4096;
 
 let root: u64 = 0;
 let kernelMemoryMapped: u64 = 0;    // bytes of the kernel module's memory mapped
+let arenaPhysical: u64 = 0;         // where the boot window's frames are
 
 export function rootTable(): u64 { return root; }
 export function hugePagesSupported(): bool {
@@ -70,21 +71,30 @@ export function init(physicalTop: u64): Errno {
     if (result != Errno.Ok) return result;
   }
 
-  // The kernel module's first 2 MiB stay where the boot tables put them (the
-  // .bss arena), so the module's data does not move.
-  for (let at: u64 = 0; at < KERNEL_MEMORY_BOOT_WINDOW; at += FRAME) {
-    result = pagetable.map(root, KERNEL_MEMORY_BASE + at, arena - KERNEL_IMAGE_BASE + at, pagetable.PageSize.Small, pagetable.Protection.ReadWrite);
+  // The kernel module's memory keeps the frames the boot tables gave it (the .bss
+  // arena), so its data does not move; only its current size is mapped, the rest
+  // of the window is the guard that catches its out-of-bounds accesses.
+  arenaPhysical = arena - KERNEL_IMAGE_BASE;
+  const size = <u64>memory.size() << 16;
+  for (let at: u64 = 0; at < size; at += FRAME) {
+    result = pagetable.map(root, KERNEL_MEMORY_BASE + at, arenaPhysical + at, pagetable.PageSize.Small, pagetable.Protection.ReadWrite);
     if (result != Errno.Ok) return result;
   }
-  kernelMemoryMapped = KERNEL_MEMORY_BOOT_WINDOW;
+  kernelMemoryMapped = size;
   cpu.writeCr3(root);
   physical.setMappedLimit(top);
   return Errno.Ok;
 }
 
-/** Grows the kernel module's memory to `newBytes`, mapping zeroed frames. */
+/** Grows the kernel module's memory to `newBytes`: the arena's frames within the
+ *  boot window, zeroed fresh frames beyond it. Before the kernel's tables exist
+ *  the boot tables map the whole window, so growth within it needs nothing. */
 export function growKernelMemory(newBytes: u64): bool {
-  if (root == 0) return false;
+  if (root == 0) return newBytes <= KERNEL_MEMORY_BOOT_WINDOW;
+  while (kernelMemoryMapped < newBytes && kernelMemoryMapped < KERNEL_MEMORY_BOOT_WINDOW) {
+    if (pagetable.map(root, KERNEL_MEMORY_BASE + kernelMemoryMapped, arenaPhysical + kernelMemoryMapped, pagetable.PageSize.Small, pagetable.Protection.ReadWrite) != Errno.Ok) return false;
+    kernelMemoryMapped += FRAME;
+  }
   while (kernelMemoryMapped < newBytes) {
     const frame = frames.alloc(0, frames.Owner.Heap);
     if (frame == 0) return false;

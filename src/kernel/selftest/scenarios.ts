@@ -6,8 +6,6 @@ import * as panic from "../panic";
 
 /** An address the boot page tables leave unmapped: 256 GiB, PML4 slot 0, PDPT slot 256. */
 const UNMAPPED_ADDRESS: u64 = 0x40_0000_0000;
-/** Far beyond the kernel module's linear memory (a few MiB). */
-const OUT_OF_BOUNDS_OFFSET: usize = 0xfff0_0000;
 
 let sink: u32 = 0;
 
@@ -37,9 +35,10 @@ export function doubleFault(): bool {
   return false;
 }
 
-/** A load outside the module's linear memory: wasm2c's bounds check traps. */
+/** A load just past the end of the kernel module's linear memory: the guard page
+ *  beyond its size faults, reported as the kernel's wasm trap. */
 export function wasmOutOfBounds(): bool {
-  sink = load<u32>(OUT_OF_BOUNDS_OFFSET + <usize>sink);
+  sink = load<u32>((<usize>memory.size() << 16) + 16 + <usize>sink);
   return false;
 }
 
