@@ -49,46 +49,40 @@ export function apMain(index: u32): void {
 // While the kernel serves a call it is kernel code again: not preempted, and a
 // fault in it is the kernel's.
 export function abiLog(slot: u32, pointer: u32, length: u32): void {
-  const caller = modules.active();
-  modules.setActive(modules.NO_INSTANCE);
+  const caller = modules.enterKernel();
   syscalls.log_(slot, pointer, length);
-  modules.setActive(caller);
+  modules.leaveKernel(caller);
 }
 export function abiClockNs(slot: u32): u64 {
-  const caller = modules.active();
-  modules.setActive(modules.NO_INSTANCE);
+  const caller = modules.enterKernel();
   const now = syscalls.clockNs(slot);
-  modules.setActive(caller);
+  modules.leaveKernel(caller);
   return now;
 }
 
 /** A new kernel thread's first AssemblyScript, from linker/threads.c. */
 export function threadMain(thread: u32): void { scheduler.threadMain(thread); }
 export function abiIpcSend(slot: u32, handle: u32, pointer: u32, length: u32, flags: u32): i32 {
-  const caller = modules.active();
-  modules.setActive(modules.NO_INSTANCE);
+  const caller = modules.enterKernel();
   const result = syscalls.ipcSend(slot, handle, pointer, length, flags);
-  modules.setActive(caller);
+  modules.leaveKernel(caller);
   return result;
 }
 export function abiIpcReceive(slot: u32, handle: u32, pointer: u32, capacity: u32, flags: u32): i32 {
-  const caller = modules.active();
-  modules.setActive(modules.NO_INSTANCE);
+  const caller = modules.enterKernel();
   const result = syscalls.ipcReceive(slot, handle, pointer, capacity, flags);
-  modules.setActive(caller);
+  modules.leaveKernel(caller);
   return result;
 }
 export function abiCapCheck(slot: u32, handle: u32, rights: u32): i32 {
-  const caller = modules.active();
-  modules.setActive(modules.NO_INSTANCE);
+  const caller = modules.enterKernel();
   const result = syscalls.capCheck(slot, handle, rights);
-  modules.setActive(caller);
+  modules.leaveKernel(caller);
   return result;
 }
 export function abiEventSubscribe(slot: u32, topic: u32, endpoint: u32): i32 {
-  const caller = modules.active();
-  modules.setActive(modules.NO_INSTANCE);
+  const caller = modules.enterKernel();
   const result = syscalls.eventSubscribe(slot, topic, endpoint);
-  modules.setActive(caller);
+  modules.leaveKernel(caller);
   return result;
 }

@@ -120,6 +120,26 @@ export function publish(): void {
 /** Lines that were longer than the line buffer and lost their tail. */
 export function cutLines(): u32 { return linesCut; }
 
+/** A warning about one item of a binary structure (a boot-information tag, an
+ *  ACPI table entry): "<prefix><text> (<item> type T at offset O, <size> L)". */
+export function warnItem(prefix: string, text: string, item: string, type: u32, offset: u32, sizeName: string, size: u32): void {
+  begin(Level.Warn);
+  line.text(prefix);
+  line.text(text);
+  line.text(" (");
+  line.text(item);
+  line.text(" type ");
+  line.decimal(type);
+  line.text(" at offset ");
+  line.decimal(offset);
+  line.text(", ");
+  line.text(sizeName);
+  line.text(" ");
+  line.decimal(size);
+  line.text(")");
+  end();
+}
+
 /** One-call form for a fixed message. */
 export function message(level: Level, text: string): void {
   begin(level);

@@ -39,17 +39,7 @@ let units: i32 = 0;
 let structures: i32 = 0;
 
 function warnStructure(text: string, type: u16, offset: u32, length: u32): void {
-  log.begin(log.Level.Warn);
-  line.text("acpi: DMAR ");
-  line.text(text);
-  line.text(" (structure type ");
-  line.decimal(type);
-  line.text(" at offset ");
-  line.decimal(offset);
-  line.text(", length ");
-  line.decimal(length);
-  line.text(")");
-  log.end();
+  log.warnItem("acpi: DMAR ", text, "structure", <u32>type, offset, "length", length);
 }
 
 /** Counts the device scope entries after a hardware unit's fixed part; a bad one ends the count. */

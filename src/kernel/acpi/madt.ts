@@ -65,17 +65,7 @@ let ioApics: i32 = 0;
 let ioApicsSeen: i32 = 0;
 
 function warnEntry(text: string, type: u8, offset: u32, length: u32): void {
-  log.begin(log.Level.Warn);
-  line.text("acpi: MADT ");
-  line.text(text);
-  line.text(" (entry type ");
-  line.decimal(type);
-  line.text(" at offset ");
-  line.decimal(offset);
-  line.text(", length ");
-  line.decimal(length);
-  line.text(")");
-  log.end();
+  log.warnItem("acpi: MADT ", text, "entry", <u32>type, offset, "length", length);
 }
 
 function warnDropped(what: string, seen: i32, kept: i32): void {

@@ -34,17 +34,7 @@ const KIB: u64 = 1024;
 const UPPER_MEMORY_BASE: u64 = 0x100000;
 
 function warnTag(text: string, type: u32, offset: u32, size: u32): void {
-  log.begin(log.Level.Warn);
-  line.text("multiboot2: ");
-  line.text(text);
-  line.text(" (tag type ");
-  line.decimal(type);
-  line.text(" at offset ");
-  line.decimal(offset);
-  line.text(", size ");
-  line.decimal(size);
-  line.text(")");
-  log.end();
+  log.warnItem("multiboot2: ", text, "tag", <u32>type, offset, "size", size);
 }
 
 function memoryMapTag(tag: u64, type: u32, offset: u32, size: u32): bool {

@@ -48,6 +48,15 @@ export function active(): u32 { return activeInstance; }
 /** Restores the running instance of a thread being switched to (the scheduler). */
 export function setActive(instance: u32): void { activeInstance = instance; }
 
+/** The kernel serving a module's ABI call is kernel code again (not preempted, a
+ *  fault in it is the kernel's): enterKernel() before, leaveKernel(its result) after. */
+export function enterKernel(): u32 {
+  const caller = activeInstance;
+  activeInstance = cpu.MODULE_INSTANCE_NONE;
+  return caller;
+}
+export function leaveKernel(caller: u32): void { activeInstance = caller; }
+
 /** When the running call began; the scheduler saves and restores it per thread. */
 export function callStart(): u64 { return callStarted; }
 export function setCallStart(at: u64): void { callStarted = at; }
