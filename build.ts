@@ -16,12 +16,12 @@ import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { splitC } from "./tools/splitc.ts";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { compile } from "./tools/asc.ts";
 import { demangleWith, encode, parseNm, wasmFunctionNames } from "./tools/ksyms.ts";
 import { checkAgainstManifest, generate, Manifest, readManifest } from "./tools/modulegen.ts";
 import { accelerator, qemuArgs } from "./tools/qemu.ts";
-import { step } from "./tools/steps.ts";
+import { hashInputs, step } from "./tools/steps.ts";
 import { checkWabtVersion, requireTools } from "./tools/toolchain.ts";
 
 const BUILD = "build";
@@ -116,6 +116,7 @@ const MODULES: ModuleBuild[] = [
   ...SERVICES.build,
 ];
 const wasmPath = (m: ModuleBuild) => join(BUILD, `${m.wasmOf ?? m.name}.wasm`);
+const pendingStamps: [string, string][] = [];
 /** Translation units the kernel's generated C is split into (tools/splitc.ts). */
 const KERNEL_UNITS = 2;
 
@@ -130,8 +131,24 @@ async function buildElf(): Promise<void> {
     name: "asc modules", inputs: sources, extra: ["asc-flags-1", ...compiled.map((m) => m.name + (m.flags ?? []).join(" "))],
     outputs: compiled.map(wasmPath),
     run: () => {
-      compile(...compiled.map((m) => ({ entry: m.entry!, output: wasmPath(m), allowedImportModules: m.imports, extraFlags: m.flags })));
+      // Only the modules whose own sources changed are compiled (all of those in
+      // one process): the kernel's are src/kernel, src/hal and src/abi; a
+      // service's are its folder and src/abi.
+      const stale = compiled.filter((m) => {
+        const own = m.name === "kernel"
+          ? sources.filter((f) => !f.startsWith("src/services/"))
+          : [...sources.filter((f) => f.startsWith("src/abi/")), ...filesUnder(dirname(m.entry!), /\.(ts|json)$/)];
+        const key = hashInputs(own, [m.name, ...(m.flags ?? [])]);
+        const stamp = join(BUILD, ".stamps", `asc-${m.name}.sha256`);
+        if (existsSync(stamp) && readFileSync(stamp, "utf8") === key && existsSync(wasmPath(m))) return false;
+        pendingStamps.push([stamp, key]);
+        return true;
+      });
+      if (stale.length > 0) {
+        compile(...stale.map((m) => ({ entry: m.entry!, output: wasmPath(m), allowedImportModules: m.imports, extraFlags: m.flags })));
+      }
       for (const m of compiled) if (m.manifest) checkAgainstManifest({ name: m.name, manifest: m.manifest, wasm: wasmPath(m) });
+      for (const [stamp, key] of pendingStamps.splice(0)) writeFileSync(stamp, key);
     },
   });
 
