@@ -148,6 +148,7 @@ async function buildElf(): Promise<void> {
         compile(...stale.map((m) => ({ entry: m.entry!, output: wasmPath(m), allowedImportModules: m.imports, extraFlags: m.flags })));
       }
       for (const m of compiled) if (m.manifest) checkAgainstManifest({ name: m.name, manifest: m.manifest, wasm: wasmPath(m) });
+      mkdirSync(join(BUILD, ".stamps"), { recursive: true });
       for (const [stamp, key] of pendingStamps.splice(0)) writeFileSync(stamp, key);
     },
   });
