@@ -12,5 +12,6 @@ import * as ioapic from "./ioapic";
 import * as hpet from "./hpet";
 import * as rtc from "./rtc";
 import * as pit from "./pit";
+import * as pci from "./pci";
 
-export { cpu, uart, debugExit, tsc, x86, pic, lapic, ioapic, hpet, rtc, pit };
+export { cpu, uart, debugExit, tsc, x86, pic, lapic, ioapic, hpet, rtc, pit, pci };

@@ -2,7 +2,8 @@
 // by registration or constructor. Entered once, on the boot CPU, from
 // linker/start.c with the loader's magic and the physical address of its info.
 import { Errno } from "../abi";
-import { uart, tsc, x86, cpu } from "../hal";
+import { uart, tsc, x86, cpu, pci } from "../hal";
+import * as devices from "./devices";
 import * as bootinfo from "./bootinfo";
 import * as clock from "./clock";
 import * as cmdline from "./cmdline";
@@ -22,6 +23,19 @@ import * as symbols from "./symbols";
 import { VERSION } from "./version";
 
 const NANOS_PER_MILLI: u64 = 1_000_000;
+
+function devicesInit(): void {
+  if (acpi.mcfg.count() > 0) {
+    pci.useEcam(mem.layout.DIRECT_MAP_BASE + acpi.mcfg.base(0), acpi.mcfg.startBus(0), acpi.mcfg.endBus(0));
+  }
+  const found = devices.pci.enumerate();
+  log.begin(log.Level.Info);
+  line.text("pci: ");
+  line.decimal(found);
+  line.text(" functions, through ");
+  line.text(pci.usingEcam() ? "ECAM" : "the legacy ports");
+  log.end();
+}
 
 function readyLine(): void {
   line.reset();
@@ -56,6 +70,7 @@ export function kmain(magic: u32, infoAddress: u64): void {
   if (mem.init() != Errno.Ok) panic.panic("memory: could not set up the frame allocator and page tables");
   acpi.init(bootinfo.info.rsdp());                     // tables checked; the rest falls back to PC defaults
   acpi.report();
+  devicesInit();                                       // PCI functions, by ECAM or the legacy ports
   apic.init();                                         // PICs off, local APIC on, I/O APICs masked
   if (platformTime.init() != Errno.Ok) log.error("time: no timer interrupts");
   scheduler.init();                                    // this flow becomes thread 0

@@ -21,6 +21,7 @@ export * from "./entries/vectors";
 export * from "./entries/caps";
 export * from "./entries/audit";
 export * from "./entries/sched";
+export * from "./entries/devices";
 export * from "./entries/acpi";
 
 export function consoleInit(): bool { return uart.init(); }

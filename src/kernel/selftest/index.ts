@@ -20,6 +20,7 @@ import * as agentScenarios from "./agents";
 import * as capsScenarios from "./capsabi";
 import * as stateScenarios from "./statemoves";
 import * as eventScenarios from "./events";
+import * as pciScenarios from "./pci";
 import * as auditScenarios from "./audit";
 
 type Scenario = () => bool;
@@ -63,6 +64,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "caps-abi")) return capsScenarios.capabilityCalls;
   if (nameIs(source, length, "state-moves")) return stateScenarios.stateMoves;
   if (nameIs(source, length, "events")) return eventScenarios.eventBus;
+  if (nameIs(source, length, "pci")) return pciScenarios.listDevices;
   if (nameIs(source, length, "shutdown")) return powerScenarios.shutdown;
   if (nameIs(source, length, "reset")) return powerScenarios.reset;
   if (nameIs(source, length, "power-button")) return powerScenarios.powerButton;

@@ -1,0 +1,5 @@
+// devices — the buses and the table of devices on them; drivers come with issue 6.
+import * as bars from "./bars";
+import * as pci from "./pci";
+import * as registry from "./registry";
+export { bars, pci, registry };
