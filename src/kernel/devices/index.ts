@@ -2,4 +2,5 @@
 import * as bars from "./bars";
 import * as pci from "./pci";
 import * as registry from "./registry";
-export { bars, pci, registry };
+import * as virtio from "./virtio";
+export { bars, pci, registry, virtio };

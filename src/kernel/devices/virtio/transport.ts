@@ -1,0 +1,128 @@
+// transport.ts — the virtio 1.x PCI transport (virtio spec 1.2 §4.1): the vendor
+// capabilities that place the common configuration, notification, ISR and device
+// configuration structures in the device's BARs; reset and status handshake;
+// feature negotiation; queue setup. Shared by every virtio driver.
+//   virtio_pci_cap: +0 vndr(0x09) +1 next +2 len +3 cfg_type +4 bar +5 id +8 offset +12 length
+//   (notify cap: +16 notify_off_multiplier)
+import { Errno } from "../../../abi";
+import { cpu, pci } from "../../../hal";
+import * as clock from "../../clock";
+import { DIRECT_MAP_BASE } from "../../memory/layout";
+import * as registry from "../registry";
+
+export const CAP_VENDOR: u8 = 0x09;
+const CFG_COMMON: u8 = 1;
+const CFG_NOTIFY: u8 = 2;
+const CFG_DEVICE: u8 = 4;
+
+// common configuration registers
+const COMMON_DEVICE_FEATURE_SELECT: u64 = 0;
+const COMMON_DEVICE_FEATURE: u64 = 4;
+const COMMON_DRIVER_FEATURE_SELECT: u64 = 8;
+const COMMON_DRIVER_FEATURE: u64 = 12;
+const COMMON_DEVICE_STATUS: u64 = 20;
+const COMMON_QUEUE_SELECT: u64 = 22;
+const COMMON_QUEUE_SIZE: u64 = 24;
+const COMMON_QUEUE_ENABLE: u64 = 28;
+const COMMON_QUEUE_NOTIFY_OFF: u64 = 30;
+const COMMON_QUEUE_DESC: u64 = 32;
+const COMMON_QUEUE_DRIVER: u64 = 40;
+const COMMON_QUEUE_DEVICE: u64 = 48;
+
+export const STATUS_ACKNOWLEDGE: u8 = 1;
+export const STATUS_DRIVER: u8 = 2;
+export const STATUS_DRIVER_OK: u8 = 4;
+export const STATUS_FEATURES_OK: u8 = 8;
+export const STATUS_FAILED: u8 = 128;
+/** VIRTIO_F_VERSION_1: feature bit 32, the second feature word's bit 0. */
+const FEATURE_HIGH_VERSION_1: u32 = 1 << 0;
+const RESET_WAIT_NS: u64 = 100_000_000;
+const COMMAND_MEMORY_BUS_MASTER: u32 = (1 << 1) | (1 << 2);
+
+/** Where one device's structures are (virtual addresses), after find(). */
+@unmanaged export class Device {
+  common: u64;
+  notify: u64;
+  notifyMultiplier: u32;
+  deviceConfig: u64;
+  pciIndex: i32;
+}
+
+function capabilityField(i: i32, offset: u8, field: u32): u32 {
+  return pci.read32(registry.bus(i), registry.slot(i), registry.fn(i), <u32>offset + field);
+}
+
+/** Locates the structures of registry device `i`; Errno.NotSupported when a
+ *  required one is missing or lies outside its BAR. */
+export function find(i: i32, device: Device): Errno {
+  device.pciIndex = i;
+  device.common = 0;
+  device.notify = 0;
+  device.deviceConfig = 0;
+  for (let n = 0; n < registry.capabilityCount(i); n++) {
+    if (registry.capabilityId(i, n) != CAP_VENDOR) continue;
+    const at = registry.capabilityOffset(i, n);
+    const head = capabilityField(i, at, 0);
+    const type = <u8>(head >> 24);
+    const bar = <i32>(capabilityField(i, at, 4) & 0xff);
+    const offset = <u64>capabilityField(i, at, 8);
+    const length = <u64>capabilityField(i, at, 12);
+    if (bar > 5 || registry.barSize(i, bar) == 0 || offset + length > registry.barSize(i, bar) || registry.barIsIo(i, bar)) continue;
+    const address = DIRECT_MAP_BASE + registry.barAddress(i, bar) + offset;
+    if (type == CFG_COMMON) device.common = address;
+    else if (type == CFG_NOTIFY) { device.notify = address; device.notifyMultiplier = capabilityField(i, at, 16); }
+    else if (type == CFG_DEVICE) device.deviceConfig = address;
+  }
+  if (device.common == 0 || device.notify == 0) return Errno.NotSupported;
+  const command = pci.read32(registry.bus(i), registry.slot(i), registry.fn(i), 4);
+  pci.write32(registry.bus(i), registry.slot(i), registry.fn(i), 4, (command | COMMAND_MEMORY_BUS_MASTER) & 0xffff);
+  return Errno.Ok;
+}
+
+export function status(device: Device): u8 { return cpu.load8(device.common + COMMON_DEVICE_STATUS); }
+function setStatus(device: Device, value: u8): void { cpu.store8(device.common + COMMON_DEVICE_STATUS, value); }
+
+/** Reset, acknowledge, negotiate VERSION_1 and nothing else the driver did not ask
+ *  for; Errno.NotReady when the device will not reset or accept the features. */
+export function begin(device: Device, wantedLow: u32): Errno {
+  setStatus(device, 0);
+  const start = clock.nanoseconds();
+  while (status(device) != 0) if (clock.nanoseconds() - start > RESET_WAIT_NS) return Errno.NotReady;
+  setStatus(device, STATUS_ACKNOWLEDGE);
+  setStatus(device, STATUS_ACKNOWLEDGE | STATUS_DRIVER);
+  cpu.store32(device.common + COMMON_DEVICE_FEATURE_SELECT, 1);
+  const high = cpu.load32(device.common + COMMON_DEVICE_FEATURE);
+  if ((high & FEATURE_HIGH_VERSION_1) == 0) { setStatus(device, STATUS_FAILED); return Errno.NotSupported; }
+  cpu.store32(device.common + COMMON_DEVICE_FEATURE_SELECT, 0);
+  const low = cpu.load32(device.common + COMMON_DEVICE_FEATURE) & wantedLow;
+  cpu.store32(device.common + COMMON_DRIVER_FEATURE_SELECT, 0);
+  cpu.store32(device.common + COMMON_DRIVER_FEATURE, low);
+  cpu.store32(device.common + COMMON_DRIVER_FEATURE_SELECT, 1);
+  cpu.store32(device.common + COMMON_DRIVER_FEATURE, FEATURE_HIGH_VERSION_1);
+  setStatus(device, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK);
+  if ((status(device) & STATUS_FEATURES_OK) == 0) { setStatus(device, STATUS_FAILED); return Errno.NotReady; }
+  return Errno.Ok;
+}
+
+/** The size the device offers for queue `queue` (0: no such queue). */
+export function queueSize(device: Device, queue: u16): u16 {
+  cpu.store16(device.common + COMMON_QUEUE_SELECT, queue);
+  return <u16>cpu.load16(device.common + COMMON_QUEUE_SIZE);
+}
+
+/** Gives the device a queue's three areas (physical addresses) and enables it;
+ *  returns the queue's notification address. */
+export function enableQueue(device: Device, queue: u16, size: u16, descriptors: u64, driverArea: u64, deviceArea: u64): u64 {
+  cpu.store16(device.common + COMMON_QUEUE_SELECT, queue);
+  cpu.store16(device.common + COMMON_QUEUE_SIZE, size);
+  cpu.store64(device.common + COMMON_QUEUE_DESC, descriptors);
+  cpu.store64(device.common + COMMON_QUEUE_DRIVER, driverArea);
+  cpu.store64(device.common + COMMON_QUEUE_DEVICE, deviceArea);
+  const notifyOffset = <u64>cpu.load16(device.common + COMMON_QUEUE_NOTIFY_OFF);
+  cpu.store16(device.common + COMMON_QUEUE_ENABLE, 1);
+  return device.notify + notifyOffset * <u64>device.notifyMultiplier;
+}
+
+export function ready(device: Device): void {
+  setStatus(device, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK);
+}
