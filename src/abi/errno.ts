@@ -19,4 +19,5 @@ export const enum Errno {
   Expired = 15,            // the capability's expiry has passed
   Revoked = 16,            // the capability, or one it was derived from, was revoked
   RateLimited = 17,        // a rate limit (IPC messages per second): retry later
+  DeviceError = 18,        // the device reported it failed the request (a disk I/O error)
 }

@@ -46,6 +46,7 @@ const COMMAND_MEMORY_BUS_MASTER: u32 = (1 << 1) | (1 << 2);
   notifyMultiplier: u32;
   deviceConfig: u64;
   pciIndex: i32;
+  features: u32;          // feature bits 0..31 both sides agreed on in begin()
 }
 
 function capabilityField(i: i32, offset: u8, field: u32): u32 {
@@ -95,6 +96,7 @@ export function begin(device: Device, wantedLow: u32): Errno {
   if ((high & FEATURE_HIGH_VERSION_1) == 0) { setStatus(device, STATUS_FAILED); return Errno.NotSupported; }
   cpu.store32(device.common + COMMON_DEVICE_FEATURE_SELECT, 0);
   const low = cpu.load32(device.common + COMMON_DEVICE_FEATURE) & wantedLow;
+  device.features = low;
   cpu.store32(device.common + COMMON_DRIVER_FEATURE_SELECT, 0);
   cpu.store32(device.common + COMMON_DRIVER_FEATURE, low);
   cpu.store32(device.common + COMMON_DRIVER_FEATURE_SELECT, 1);

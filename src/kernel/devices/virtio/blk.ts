@@ -1,0 +1,115 @@
+// blk.ts — the virtio block device (virtio spec 1.2 §5.2): read, write and flush
+// of 512-byte sectors, each request a chain of header, data and status; up to
+// one request per three descriptors in flight at once. Polled; the block layer
+// and interrupts come with the rest of issue 6.
+//   request header: type u32 (0 read, 1 write, 4 flush) | reserved u32 | sector u64
+import { Errno } from "../../../abi";
+import { cpu } from "../../../hal";
+import { frames } from "../../memory";
+import { DIRECT_MAP_BASE } from "../../memory/layout";
+import * as line from "../../line";
+import * as log from "../../log";
+import * as registry from "../registry";
+import * as transport from "./transport";
+import * as virtqueue from "./virtqueue";
+
+const VENDOR_VIRTIO: u16 = 0x1af4;
+const DEVICE_BLK_TRANSITIONAL: u16 = 0x1001;
+const DEVICE_BLK_MODERN: u16 = 0x1042;
+const DRIVER_ID: i32 = 2;
+const FEATURE_FLUSH: u32 = 1 << 9;
+const TYPE_READ: u32 = 0;
+const TYPE_WRITE: u32 = 1;
+const TYPE_FLUSH: u32 = 4;
+const STATUS_OK: u8 = 0;
+export const SECTOR: u64 = 512;
+const HEADER_BYTES: u32 = 16;
+const MAX_IN_FLIGHT: u16 = 8;
+const CONFIG_CAPACITY: u64 = 0;
+
+const device = changetype<transport.Device>(memory.data(offsetof<transport.Device>()));
+const queue = changetype<virtqueue.Queue>(memory.data(offsetof<virtqueue.Queue>()));
+let requests: u64 = 0;          // one frame: 8 headers of 16 bytes, then 8 status bytes
+let capacitySectors: u64 = 0;
+let canFlush = false;
+let present = false;
+
+export function available(): bool { return present; }
+export function capacity(): u64 { return capacitySectors; }
+
+export function init(): Errno {
+  let index = registry.find(VENDOR_VIRTIO, DEVICE_BLK_MODERN, 0xff, 0xff);
+  if (index < 0) index = registry.find(VENDOR_VIRTIO, DEVICE_BLK_TRANSITIONAL, 0xff, 0xff);
+  if (index < 0) return Errno.NotFound;
+  if (!registry.claim(index, DRIVER_ID)) return Errno.NotReady;
+  if (transport.find(index, device) != Errno.Ok || device.deviceConfig == 0) return Errno.NotSupported;
+  if (transport.begin(device, FEATURE_FLUSH) != Errno.Ok) return Errno.NotReady;
+  if (virtqueue.create(device, 0, queue) != Errno.Ok) {
+    log.warn("virtio-blk: its request queue is missing or of size 0; refused");
+    return Errno.NotSupported;
+  }
+  requests = frames.alloc(0, frames.Owner.Kernel);
+  if (requests == 0) return Errno.ResourceExhausted;
+  capacitySectors = cpu.load64(device.deviceConfig + CONFIG_CAPACITY);
+  canFlush = (device.features & FEATURE_FLUSH) != 0;
+  transport.ready(device);
+  present = true;
+  log.begin(log.Level.Info);
+  line.text("virtio-blk: ");
+  registry.appendAddress(index);
+  line.text(" ready, ");
+  line.decimal(capacitySectors * SECTOR >> 20);
+  line.text(" MiB, queue of ");
+  line.decimal(queue.size);
+  log.end();
+  return Errno.Ok;
+}
+
+function header(slot: u16): u64 { return requests + <u64>slot * HEADER_BYTES; }
+function statusByte(slot: u16): u64 { return requests + <u64>MAX_IN_FLIGHT * HEADER_BYTES + <u64>slot; }
+
+/** Moves `count` sectors from `sector` between the disk and physical `buffer`
+ *  (contiguous), in requests of up to `chunk` bytes, several in flight. */
+function transfer(type: u32, sector: u64, buffer: u64, count: u64, chunkSectors: u64): Errno {
+  if (!present) return Errno.NotReady;
+  if (count == 0 || sector > capacitySectors || count > capacitySectors - sector) return Errno.InvalidArgument;
+  const inFlightLimit = virtqueue.groups(queue) < MAX_IN_FLIGHT ? virtqueue.groups(queue) : MAX_IN_FLIGHT;
+  let done: u64 = 0;
+  while (done < count) {
+    let posted: u16 = 0;
+    while (posted < inFlightLimit && done < count) {
+      const sectors = count - done < chunkSectors ? count - done : chunkSectors;
+      const h = DIRECT_MAP_BASE + header(posted);
+      cpu.store32(h, type);
+      cpu.store32(h + 4, 0);
+      cpu.store64(h + 8, sector + done);
+      cpu.store8(DIRECT_MAP_BASE + statusByte(posted), 0xff);
+      virtqueue.postChain3(queue, posted,
+        header(posted), HEADER_BYTES, 0,
+        buffer + done * SECTOR, <u32>(sectors * SECTOR), type == TYPE_READ ? virtqueue.DESC_WRITE : 0,
+        statusByte(posted), 1, virtqueue.DESC_WRITE);
+      done += sectors;
+      posted++;
+    }
+    for (let i: u16 = 0; i < posted; i++) if (virtqueue.waitUsed(queue) < 0) return Errno.Timeout;
+    for (let i: u16 = 0; i < posted; i++) if (cpu.load8(DIRECT_MAP_BASE + statusByte(i)) != STATUS_OK) return Errno.DeviceError;
+  }
+  return Errno.Ok;
+}
+
+export function read(sector: u64, buffer: u64, count: u64): Errno { return transfer(TYPE_READ, sector, buffer, count, 128); }
+export function write(sector: u64, buffer: u64, count: u64): Errno { return transfer(TYPE_WRITE, sector, buffer, count, 128); }
+
+/** Makes every completed write durable (VIRTIO_BLK_T_FLUSH). */
+export function flush(): Errno {
+  if (!present || !canFlush) return Errno.NotSupported;
+  const h = DIRECT_MAP_BASE + header(0);
+  cpu.store32(h, TYPE_FLUSH);
+  cpu.store32(h + 4, 0);
+  cpu.store64(h + 8, 0);
+  cpu.store8(DIRECT_MAP_BASE + statusByte(0), 0xff);
+  // a flush carries no data: header and status only
+  virtqueue.postChain2(queue, 0, header(0), HEADER_BYTES, 0, statusByte(0), 1, virtqueue.DESC_WRITE);
+  if (virtqueue.waitUsed(queue) < 0) return Errno.Timeout;
+  return cpu.load8(DIRECT_MAP_BASE + statusByte(0)) == STATUS_OK ? Errno.Ok : Errno.DeviceError;
+}
