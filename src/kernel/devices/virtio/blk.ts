@@ -13,7 +13,6 @@ import * as registry from "../registry";
 import * as transport from "./transport";
 import * as virtqueue from "./virtqueue";
 
-const VENDOR_VIRTIO: u16 = 0x1af4;
 const DEVICE_BLK_TRANSITIONAL: u16 = 0x1001;
 const DEVICE_BLK_MODERN: u16 = 0x1042;
 const DRIVER_ID: i32 = 2;
@@ -38,16 +37,16 @@ export function available(): bool { return present; }
 export function capacity(): u64 { return capacitySectors; }
 
 export function init(): Errno {
-  let index = registry.find(VENDOR_VIRTIO, DEVICE_BLK_MODERN, 0xff, 0xff);
-  if (index < 0) index = registry.find(VENDOR_VIRTIO, DEVICE_BLK_TRANSITIONAL, 0xff, 0xff);
+  const index = transport.locate(DEVICE_BLK_MODERN, DEVICE_BLK_TRANSITIONAL);
   if (index < 0) return Errno.NotFound;
   if (!registry.claim(index, DRIVER_ID)) return Errno.NotReady;
-  if (transport.find(index, device) != Errno.Ok || device.deviceConfig == 0) return Errno.NotSupported;
-  if (transport.begin(device, FEATURE_FLUSH) != Errno.Ok) return Errno.NotReady;
-  if (virtqueue.create(device, 0, queue) != Errno.Ok) {
-    log.warn("virtio-blk: its request queue is missing or of size 0; refused");
-    return Errno.NotSupported;
+  if (transport.find(index, device) != Errno.Ok || device.deviceConfig == 0) {
+    return refuse(index, "no virtio 1.x structures (or no device configuration) in its BARs", Errno.NotSupported);
   }
+  const begun = transport.begin(device, FEATURE_FLUSH);
+  if (begun != Errno.Ok) return refuse(index, "the device did not reset or accept VERSION_1", begun);
+  const created = virtqueue.create(device, 0, queue);
+  if (created != Errno.Ok) return refuse(index, "its request queue is missing or of size 0", created);
   requests = frames.alloc(0, frames.Owner.Kernel);
   if (requests == 0) return Errno.ResourceExhausted;
   capacitySectors = cpu.load64(device.deviceConfig + CONFIG_CAPACITY);
@@ -64,6 +63,8 @@ export function init(): Errno {
   log.end();
   return Errno.Ok;
 }
+
+function refuse(index: i32, why: string, result: Errno): Errno { return transport.refuse("virtio-blk", index, why, result); }
 
 function header(slot: u16): u64 { return requests + <u64>slot * HEADER_BYTES; }
 function statusByte(slot: u16): u64 { return requests + <u64>MAX_IN_FLIGHT * HEADER_BYTES + <u64>slot; }

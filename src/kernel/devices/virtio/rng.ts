@@ -11,7 +11,6 @@ import * as registry from "../registry";
 import * as transport from "./transport";
 import * as virtqueue from "./virtqueue";
 
-const VENDOR_VIRTIO: u16 = 0x1af4;
 const DEVICE_RNG_TRANSITIONAL: u16 = 0x1005;
 const DEVICE_RNG_MODERN: u16 = 0x1044;
 const DRIVER_ID: i32 = 1;
@@ -22,20 +21,11 @@ const queue = changetype<virtqueue.Queue>(memory.data(offsetof<virtqueue.Queue>(
 let buffer: u64 = 0;
 let present = false;
 
-function refuse(index: i32, why: string, result: Errno): Errno {
-  log.begin(log.Level.Warn);
-  line.text("virtio-rng: ");
-  registry.appendAddress(index);
-  line.text(" refused: ");
-  line.text(why);
-  log.end();
-  return result;
-}
+function refuse(index: i32, why: string, result: Errno): Errno { return transport.refuse("virtio-rng", index, why, result); }
 
 /** Binds the first virtio-rng device, if any; Errno.NotFound without one. */
 export function init(): Errno {
-  let index = registry.find(VENDOR_VIRTIO, DEVICE_RNG_MODERN, 0xff, 0xff);
-  if (index < 0) index = registry.find(VENDOR_VIRTIO, DEVICE_RNG_TRANSITIONAL, 0xff, 0xff);
+  const index = transport.locate(DEVICE_RNG_MODERN, DEVICE_RNG_TRANSITIONAL);
   if (index < 0) return Errno.NotFound;
   if (!registry.claim(index, DRIVER_ID)) return Errno.NotReady;
   if (transport.find(index, device) != Errno.Ok) return refuse(index, "no virtio 1.x structures in its BARs", Errno.NotSupported);

@@ -7,6 +7,8 @@
 import { Errno } from "../../../abi";
 import { cpu, pci } from "../../../hal";
 import * as clock from "../../clock";
+import * as line from "../../line";
+import * as log from "../../log";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as registry from "../registry";
 
@@ -38,6 +40,26 @@ export const STATUS_FAILED: u8 = 128;
 const FEATURE_HIGH_VERSION_1: u32 = 1 << 0;
 const RESET_WAIT_NS: u64 = 100_000_000;
 const COMMAND_MEMORY_BUS_MASTER: u32 = (1 << 1) | (1 << 2);
+const VENDOR_VIRTIO: u16 = 0x1af4;
+
+/** The registry index of the first unclaimed virtio device with the modern
+ *  (virtio 1.x only) or the transitional PCI device id; -1 when there is none. */
+export function locate(modernId: u16, transitionalId: u16): i32 {
+  const index = registry.find(VENDOR_VIRTIO, modernId, 0xff, 0xff);
+  return index >= 0 ? index : registry.find(VENDOR_VIRTIO, transitionalId, 0xff, 0xff);
+}
+
+/** Logs why driver `name` will not drive registry device `index`; returns `result`. */
+export function refuse(name: string, index: i32, why: string, result: Errno): Errno {
+  log.begin(log.Level.Warn);
+  line.text(name);
+  line.text(": ");
+  registry.appendAddress(index);
+  line.text(" refused: ");
+  line.text(why);
+  log.end();
+  return result;
+}
 
 /** Where one device's structures are (virtual addresses), after find(). */
 @unmanaged export class Device {
