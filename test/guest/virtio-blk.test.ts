@@ -5,8 +5,7 @@
 // through its own buffers cannot pass.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, openSync, readSync, closeSync, rmSync } from "node:fs";
-import { truncateSync } from "node:fs";
+import { mkdtempSync, openSync, readSync, writeSync, closeSync, rmSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expectOutput, expectStatus, scenario, STATUS_PASS } from "./harness.ts";
@@ -61,5 +60,27 @@ for (const machine of ["q35", "pc"]) {
     }
   });
 }
+
+test("a read-only drive: writes refused by the driver, reads still served", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "aios-blk-"));
+  const image = join(dir, "disk.img");
+  try {
+    const sector = Buffer.alloc(512, 0);
+    for (let i = 0; i < 512; i++) sector[i] = i & 0xff;
+    const fd = openSync(image, "w");
+    writeSync(fd, sector, 0, 512, 2048 * 512);
+    closeSync(fd);
+    truncateSync(image, 4 << 20);
+    const result = await scenario("virtio-blk-readonly", "pvh", {
+      machine: "q35",
+      extra: ["-drive", `file=${image},if=none,id=d0,format=raw,readonly=on`, "-device", "virtio-blk-pci,drive=d0"],
+    });
+    expectStatus(result, STATUS_PASS);
+    expectOutput(result, /virtio-blk: \d\d:\d\d\.\d ready, 4 MiB, queue of \d+, read-only/);
+    expectOutput(result, /AIOS virtio-blk-readonly read_only=yes write=refused read=ok/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test.run();

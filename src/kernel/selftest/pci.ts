@@ -109,3 +109,28 @@ export function virtioBlk(): bool {
   log.publish();
   return ok && flushed == Errno.Ok && pastEnd == Errno.InvalidArgument;
 }
+
+/** virtio-blk on a read-only drive: the device says so (VIRTIO_BLK_F_RO), a write
+ *  is refused with PermissionDenied before it reaches the device, and a read
+ *  still returns what the host put in sector 2048 (the bytes 0..255, twice). */
+export function virtioBlkReadOnly(): bool {
+  if (!devices.virtio.blk.available()) return false;
+  const buffer = frames.alloc(0, frames.Owner.Test);
+  if (buffer == 0) return false;
+  const wrote = devices.virtio.blk.write(2048, buffer, 1);
+  const read = devices.virtio.blk.read(2048, buffer, 1);
+  let matches = read == Errno.Ok;
+  for (let i: u64 = 0; i < devices.virtio.blk.SECTOR && matches; i++) {
+    if (cpu.load8(mem.layout.DIRECT_MAP_BASE + buffer + i) != <u8>(i & 0xff)) matches = false;
+  }
+  frames.free(buffer);
+  line.reset();
+  line.text("AIOS virtio-blk-readonly read_only=");
+  line.text(devices.virtio.blk.isReadOnly() ? "yes" : "no");
+  line.text(" write=");
+  line.text(wrote == Errno.PermissionDenied ? "refused" : "accepted");
+  line.text(" read=");
+  line.text(matches ? "ok" : "wrong");
+  log.publish();
+  return devices.virtio.blk.isReadOnly() && wrote == Errno.PermissionDenied && matches;
+}

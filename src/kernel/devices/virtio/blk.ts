@@ -16,6 +16,7 @@ import * as virtqueue from "./virtqueue";
 const DEVICE_BLK_TRANSITIONAL: u16 = 0x1001;
 const DEVICE_BLK_MODERN: u16 = 0x1042;
 const DRIVER_ID: i32 = 2;
+const FEATURE_RO: u32 = 1 << 5;         // the device refuses writes
 const FEATURE_FLUSH: u32 = 1 << 9;
 const TYPE_READ: u32 = 0;
 const TYPE_WRITE: u32 = 1;
@@ -31,10 +32,12 @@ const queue = changetype<virtqueue.Queue>(memory.data(offsetof<virtqueue.Queue>(
 let requests: u64 = 0;          // one frame: 8 headers of 16 bytes, then 8 status bytes
 let capacitySectors: u64 = 0;
 let canFlush = false;
+let readOnly = false;
 let present = false;
 
 export function available(): bool { return present; }
 export function capacity(): u64 { return capacitySectors; }
+export function isReadOnly(): bool { return readOnly; }
 
 export function init(): Errno {
   const index = transport.locate(DEVICE_BLK_MODERN, DEVICE_BLK_TRANSITIONAL);
@@ -43,7 +46,7 @@ export function init(): Errno {
   if (transport.find(index, device) != Errno.Ok || device.deviceConfig == 0) {
     return refuse(index, "no virtio 1.x structures (or no device configuration) in its BARs", Errno.NotSupported);
   }
-  const begun = transport.begin(device, FEATURE_FLUSH);
+  const begun = transport.begin(device, FEATURE_FLUSH | FEATURE_RO);
   if (begun != Errno.Ok) return refuse(index, "the device did not reset or accept VERSION_1", begun);
   const created = virtqueue.create(device, 0, queue);
   if (created != Errno.Ok) return refuse(index, "its request queue is missing or of size 0", created);
@@ -51,6 +54,7 @@ export function init(): Errno {
   if (requests == 0) return Errno.ResourceExhausted;
   capacitySectors = cpu.load64(device.deviceConfig + CONFIG_CAPACITY);
   canFlush = (device.features & FEATURE_FLUSH) != 0;
+  readOnly = (device.features & FEATURE_RO) != 0;
   transport.ready(device);
   present = true;
   log.begin(log.Level.Info);
@@ -60,6 +64,7 @@ export function init(): Errno {
   line.decimal(capacitySectors * SECTOR >> 20);
   line.text(" MiB, queue of ");
   line.decimal(queue.size);
+  if (readOnly) line.text(", read-only");
   log.end();
   return Errno.Ok;
 }
@@ -99,7 +104,11 @@ function transfer(type: u32, sector: u64, buffer: u64, count: u64, chunkSectors:
 }
 
 export function read(sector: u64, buffer: u64, count: u64): Errno { return transfer(TYPE_READ, sector, buffer, count, 128); }
-export function write(sector: u64, buffer: u64, count: u64): Errno { return transfer(TYPE_WRITE, sector, buffer, count, 128); }
+/** Errno.PermissionDenied on a read-only device, before anything is posted. */
+export function write(sector: u64, buffer: u64, count: u64): Errno {
+  if (present && readOnly) return Errno.PermissionDenied;
+  return transfer(TYPE_WRITE, sector, buffer, count, 128);
+}
 
 /** Makes every completed write durable (VIRTIO_BLK_T_FLUSH). */
 export function flush(): Errno {
