@@ -15,7 +15,7 @@
 import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { splitC } from "./tools/splitc.ts";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, openSync, truncateSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { compile } from "./tools/asc.ts";
 import { demangleWith, encode, parseNm, wasmFunctionNames } from "./tools/ksyms.ts";
@@ -320,8 +320,14 @@ async function main(): Promise<void> {
         kernel: useIso ? undefined : ELF, iso: useIso ? ISO : undefined, uefi: process.argv.includes("--uefi"),
         append: option("--cmdline"), memory: option("--memory") ?? "256M", smp: Number(option("--smp") ?? 2),
       });
-      console.log(`booting AIOS with QEMU (${accelerator()}); Ctrl-A X quits`);
-      const qemu = spawnSync("qemu-system-x86_64", [...args, "-serial", "mon:stdio"], { stdio: "inherit" });
+      // A persistent raw disk as virtio-blk (made once, 64 MiB, kept across runs and
+      // by `clean`), and virtio-rng for entropy.
+      const disk = option("--disk") ?? "disk.img";
+      if (!existsSync(disk)) { closeSync(openSync(disk, "w")); truncateSync(disk, 64 << 20); }
+      const devices = ["-drive", `file=${disk},if=none,id=disk0,format=raw`, "-device", "virtio-blk-pci,drive=disk0",
+        "-device", "virtio-rng-pci"];
+      console.log(`booting AIOS with QEMU (${accelerator()}), disk ${disk}; Ctrl-A X quits`);
+      const qemu = spawnSync("qemu-system-x86_64", [...args, ...devices, "-serial", "mon:stdio"], { stdio: "inherit" });
       process.exitCode = qemu.status ?? 1;
       return;
     }
