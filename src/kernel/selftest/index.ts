@@ -68,6 +68,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "virtio-rng")) return pciScenarios.virtioRng;
   if (nameIs(source, length, "virtio-blk")) return pciScenarios.virtioBlk;
   if (nameIs(source, length, "virtio-blk-readonly")) return pciScenarios.virtioBlkReadOnly;
+  if (nameIs(source, length, "bench-blk")) return pciScenarios.virtioBlkBenchmark;
   if (nameIs(source, length, "shutdown")) return powerScenarios.shutdown;
   if (nameIs(source, length, "reset")) return powerScenarios.reset;
   if (nameIs(source, length, "power-button")) return powerScenarios.powerButton;
