@@ -6,6 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "node:crypto";
 import { boot } from "./fakehal.ts";
+import { random } from "./random.ts";
 
 const OK = 0;
 const INVALID_ARGUMENT = 1;
@@ -40,16 +41,6 @@ function log() {
 }
 
 const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest();
-
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test("an empty log verifies; its head is the genesis", () => {
   const { k, head } = log();

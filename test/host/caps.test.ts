@@ -7,6 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { boot } from "./fakehal.ts";
+import { random } from "./random.ts";
 
 const E = {
   Ok: 0, InvalidArgument: 1, NotFound: 4, ResourceExhausted: 5, NotReady: 8, AlreadyExists: 9, PermissionDenied: 10,
@@ -37,16 +38,6 @@ function kernel() {
 
 /** An i32 result as an error code: values (handles, indices, counts) are Ok. */
 const code = (result: number) => (result < 0 ? -result : E.Ok);
-
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test("a root capability passes its check; kind, rights and arguments are checked in order", () => {
   const { k } = kernel();

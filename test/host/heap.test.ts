@@ -5,6 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { boot } from "./fakehal.ts";
+import { random } from "./random.ts";
 
 const OK = 0;
 const INVALID_ARGUMENT = 1;
@@ -19,16 +20,6 @@ function heap() {
   const bytes = () => new Uint8Array((k.memory as WebAssembly.Memory).buffer);   // grow detaches old views
   const alloc = (size: number): number => k.heapAlloc(size) >>> 0;
   return { ...machine, bytes, alloc };
-}
-
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 test("the host build is the heap's debug build", () => {

@@ -5,6 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "node:crypto";
 import { boot } from "./fakehal.ts";
+import { random } from "./random.ts";
 
 const DIGEST_BYTES = 32;
 const WASM_PAGE = 65536;
@@ -23,16 +24,6 @@ function machine(size = 4096) {
 }
 
 const reference = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
-
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(length: number, seed: number): Uint8Array {
   const next = random(seed);

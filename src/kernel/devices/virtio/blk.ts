@@ -25,6 +25,8 @@ const STATUS_OK: u8 = 0;
 export const SECTOR: u64 = 512;
 const HEADER_BYTES: u32 = 16;
 const MAX_IN_FLIGHT: u16 = 8;
+const DESCRIPTORS_PER_REQUEST: u16 = 3;  // header, data, status
+const REQUEST_SECTORS: u64 = 128;        // 64 KiB of data per request
 const CONFIG_CAPACITY: u64 = 0;
 
 const device = changetype<transport.Device>(memory.data(offsetof<transport.Device>()));
@@ -71,55 +73,64 @@ export function init(): Errno {
 
 function refuse(index: i32, why: string, result: Errno): Errno { return transport.refuse("virtio-blk", index, why, result); }
 
+/** Fills request `slot`'s header and sets its status byte to a value the device
+ *  never writes, so an untouched status reads as a failure. */
+function writeHeader(slot: u16, type: u32, sector: u64): void {
+  const h = DIRECT_MAP_BASE + header(slot);
+  cpu.store32(h, type);
+  cpu.store32(h + 4, 0);
+  cpu.store64(h + 8, sector);
+  cpu.store8(DIRECT_MAP_BASE + statusByte(slot), 0xff);
+}
+
 function header(slot: u16): u64 { return requests + <u64>slot * HEADER_BYTES; }
 function statusByte(slot: u16): u64 { return requests + <u64>MAX_IN_FLIGHT * HEADER_BYTES + <u64>slot; }
 
 /** Moves `count` sectors from `sector` between the disk and physical `buffer`
- *  (contiguous), in requests of up to `chunk` bytes, several in flight. */
-function transfer(type: u32, sector: u64, buffer: u64, count: u64, chunkSectors: u64): Errno {
+ *  (contiguous), in requests of up to REQUEST_SECTORS, several in flight. */
+function transfer(type: u32, sector: u64, buffer: u64, count: u64): Errno {
   if (!present) return Errno.NotReady;
   if (count == 0 || sector > capacitySectors || count > capacitySectors - sector) return Errno.InvalidArgument;
-  const inFlightLimit = virtqueue.groups(queue) < MAX_IN_FLIGHT ? virtqueue.groups(queue) : MAX_IN_FLIGHT;
+  const groups = queue.size / DESCRIPTORS_PER_REQUEST;
+  const inFlightLimit = groups < MAX_IN_FLIGHT ? groups : MAX_IN_FLIGHT;
+  const dataFlags = type == TYPE_READ ? virtqueue.DESC_WRITE : 0;
   let done: u64 = 0;
   while (done < count) {
     let posted: u16 = 0;
     while (posted < inFlightLimit && done < count) {
-      const sectors = count - done < chunkSectors ? count - done : chunkSectors;
-      const h = DIRECT_MAP_BASE + header(posted);
-      cpu.store32(h, type);
-      cpu.store32(h + 4, 0);
-      cpu.store64(h + 8, sector + done);
-      cpu.store8(DIRECT_MAP_BASE + statusByte(posted), 0xff);
-      virtqueue.postChain3(queue, posted,
-        header(posted), HEADER_BYTES, 0,
-        buffer + done * SECTOR, <u32>(sectors * SECTOR), type == TYPE_READ ? virtqueue.DESC_WRITE : 0,
-        statusByte(posted), 1, virtqueue.DESC_WRITE);
+      const sectors = count - done < REQUEST_SECTORS ? count - done : REQUEST_SECTORS;
+      const first = posted * DESCRIPTORS_PER_REQUEST;
+      writeHeader(posted, type, sector + done);
+      virtqueue.describe(queue, first, header(posted), HEADER_BYTES, virtqueue.DESC_NEXT, first + 1);
+      virtqueue.describe(queue, first + 1, buffer + done * SECTOR, <u32>(sectors * SECTOR), dataFlags | virtqueue.DESC_NEXT, first + 2);
+      virtqueue.describe(queue, first + 2, statusByte(posted), 1, virtqueue.DESC_WRITE, 0);
+      virtqueue.offer(queue, first);
       done += sectors;
       posted++;
     }
+    virtqueue.notify(queue);             // one doorbell for the whole group
     for (let i: u16 = 0; i < posted; i++) if (virtqueue.waitUsed(queue) < 0) return Errno.Timeout;
     for (let i: u16 = 0; i < posted; i++) if (cpu.load8(DIRECT_MAP_BASE + statusByte(i)) != STATUS_OK) return Errno.DeviceError;
   }
   return Errno.Ok;
 }
 
-export function read(sector: u64, buffer: u64, count: u64): Errno { return transfer(TYPE_READ, sector, buffer, count, 128); }
+export function read(sector: u64, buffer: u64, count: u64): Errno { return transfer(TYPE_READ, sector, buffer, count); }
 /** Errno.PermissionDenied on a read-only device, before anything is posted. */
 export function write(sector: u64, buffer: u64, count: u64): Errno {
   if (present && readOnly) return Errno.PermissionDenied;
-  return transfer(TYPE_WRITE, sector, buffer, count, 128);
+  return transfer(TYPE_WRITE, sector, buffer, count);
 }
 
 /** Makes every completed write durable (VIRTIO_BLK_T_FLUSH). */
 export function flush(): Errno {
   if (!present || !canFlush) return Errno.NotSupported;
-  const h = DIRECT_MAP_BASE + header(0);
-  cpu.store32(h, TYPE_FLUSH);
-  cpu.store32(h + 4, 0);
-  cpu.store64(h + 8, 0);
-  cpu.store8(DIRECT_MAP_BASE + statusByte(0), 0xff);
+  writeHeader(0, TYPE_FLUSH, 0);
   // a flush carries no data: header and status only
-  virtqueue.postChain2(queue, 0, header(0), HEADER_BYTES, 0, statusByte(0), 1, virtqueue.DESC_WRITE);
+  virtqueue.describe(queue, 0, header(0), HEADER_BYTES, virtqueue.DESC_NEXT, 1);
+  virtqueue.describe(queue, 1, statusByte(0), 1, virtqueue.DESC_WRITE, 0);
+  virtqueue.offer(queue, 0);
+  virtqueue.notify(queue);
   if (virtqueue.waitUsed(queue) < 0) return Errno.Timeout;
   return cpu.load8(DIRECT_MAP_BASE + statusByte(0)) == STATUS_OK ? Errno.Ok : Errno.DeviceError;
 }

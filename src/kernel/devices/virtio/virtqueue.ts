@@ -52,58 +52,40 @@ export function create(device: transport.Device, index: u16, queue: Queue): Errn
   return Errno.Ok;
 }
 
-/** Offers one buffer (physical address, length, flags) and rings the doorbell. */
-export function post(queue: Queue, buffer: u64, length: u32, flags: u16): void {
-  const slot = <u64>(queue.nextAvailable % queue.size);
-  const descriptor = DIRECT_MAP_BASE + queue.descriptors + slot * DESCRIPTOR_BYTES;
-  cpu.store64(descriptor, buffer);
-  cpu.store32(descriptor + 8, length);
-  cpu.store16(descriptor + 12, flags);
-  cpu.store16(descriptor + 14, 0);
-  publish(queue, <u16>slot);
-}
+export const DESC_NEXT: u16 = 1;          // the chain goes on at `next`
 
-export const DESC_NEXT: u16 = 1;
-
-/** Offers a request of three buffers chained (a virtio-blk header, data, status) in
- *  descriptor group `group` (descriptors 3g..3g+2) and rings the doorbell. */
-export function postChain3(queue: Queue, group: u16,
-  a0: u64, l0: u32, f0: u16, a1: u64, l1: u32, f1: u16, a2: u64, l2: u32, f2: u16): void {
-  const first = <u64>group * 3;
-  writeDescriptor(queue, first, a0, l0, f0 | DESC_NEXT, <u16>(first + 1));
-  writeDescriptor(queue, first + 1, a1, l1, f1 | DESC_NEXT, <u16>(first + 2));
-  writeDescriptor(queue, first + 2, a2, l2, f2, 0);
-  publish(queue, <u16>first);
-}
-
-/** Offers a request of two chained buffers in descriptor group `group`. */
-export function postChain2(queue: Queue, group: u16, a0: u64, l0: u32, f0: u16, a1: u64, l1: u32, f1: u16): void {
-  const first = <u64>group * 3;
-  writeDescriptor(queue, first, a0, l0, f0 | DESC_NEXT, <u16>(first + 1));
-  writeDescriptor(queue, first + 1, a1, l1, f1, 0);
-  publish(queue, <u16>first);
-}
-
-/** Puts a chain's head in the available ring, then the index the device reads
- *  (x86 keeps the two stores in order), then rings the doorbell. */
-function publish(queue: Queue, head: u16): void {
-  const slot = <u64>(queue.nextAvailable % queue.size);
-  cpu.store16(DIRECT_MAP_BASE + queue.available + 4 + slot * 2, head);
-  queue.nextAvailable++;
-  cpu.store16(DIRECT_MAP_BASE + queue.available + 2, queue.nextAvailable);
-  cpu.store16(queue.notify, queue.index);
-}
-
-function writeDescriptor(queue: Queue, index: u64, address: u64, length: u32, flags: u16, next: u16): void {
-  const descriptor = DIRECT_MAP_BASE + queue.descriptors + index * DESCRIPTOR_BYTES;
+/** Fills descriptor `index`: one buffer (physical address, length, flags) and,
+ *  with DESC_NEXT in `flags`, the descriptor that follows it in the chain. */
+export function describe(queue: Queue, index: u16, address: u64, length: u32, flags: u16, next: u16): void {
+  const descriptor = DIRECT_MAP_BASE + queue.descriptors + <u64>index * DESCRIPTOR_BYTES;
   cpu.store64(descriptor, address);
   cpu.store32(descriptor + 8, length);
   cpu.store16(descriptor + 12, flags);
   cpu.store16(descriptor + 14, next);
 }
 
-/** Descriptor groups of three this queue holds (requests in flight at once). */
-export function groups(queue: Queue): u16 { return queue.size / 3; }
+/** Puts the chain that starts at descriptor `head` in the available ring, then
+ *  the index the device reads (x86 keeps the two stores in order). The device
+ *  is not told until notify(), so several chains can share one doorbell. */
+export function offer(queue: Queue, head: u16): void {
+  const slot = <u64>(queue.nextAvailable % queue.size);
+  cpu.store16(DIRECT_MAP_BASE + queue.available + 4 + slot * 2, head);
+  queue.nextAvailable++;
+  cpu.store16(DIRECT_MAP_BASE + queue.available + 2, queue.nextAvailable);
+}
+
+/** Rings the queue's doorbell: the device looks at the available ring. */
+export function notify(queue: Queue): void {
+  cpu.store16(queue.notify, queue.index);
+}
+
+/** Offers one buffer on its own and rings the doorbell. */
+export function post(queue: Queue, buffer: u64, length: u32, flags: u16): void {
+  const slot = <u16>(queue.nextAvailable % queue.size);
+  describe(queue, slot, buffer, length, flags, 0);
+  offer(queue, slot);
+  notify(queue);
+}
 
 /** Waits for the device to return a buffer; the length it wrote, or -Errno.Timeout. */
 export function waitUsed(queue: Queue): i64 {

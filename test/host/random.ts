@@ -1,0 +1,10 @@
+// random.ts — mulberry32, a small seeded PRNG shared by the host tests, so a
+// failing randomised sequence can be replayed from its seed.
+export function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
