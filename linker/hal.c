@@ -55,6 +55,7 @@ void Z_halZ_disableInterrupts(H) { __asm__ volatile("cli" ::: "memory"); }
 void Z_halZ_enableInterrupts(H) { __asm__ volatile("sti" ::: "memory"); }
 void Z_halZ_waitForInterrupt(H) { __asm__ volatile("sti; hlt" ::: "memory"); }
 void Z_halZ_pause(H) { __asm__ volatile("pause"); }
+void Z_halZ_memoryFence(H) { __asm__ volatile("mfence" ::: "memory"); }
 u64 Z_halZ_readMsr(H, u32 msr) { uint32_t lo, hi; __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((u64)hi << 32) | lo; }
 void Z_halZ_writeMsr(H, u32 msr, u64 v) { __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory"); }
 

@@ -73,6 +73,9 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 /** sti; hlt as one step, so an interrupt between them cannot be missed. */
 @external("hal", "waitForInterrupt") export declare function waitForInterrupt(): void;
 @external("hal", "pause") export declare function pause(): void;
+/** Orders every earlier load and store before every later one (mfence): x86 may
+ *  otherwise let a later load pass an earlier store, which shared rings must not. */
+@external("hal", "memoryFence") export declare function memoryFence(): void;
 @external("hal", "readMsr") export declare function readMsr(msr: u32): u64;
 @external("hal", "writeMsr") export declare function writeMsr(msr: u32, value: u64): void;
 

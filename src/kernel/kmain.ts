@@ -29,14 +29,18 @@ function devicesInit(): void {
     pci.useEcam(mem.layout.DIRECT_MAP_BASE + acpi.mcfg.base(0), acpi.mcfg.startBus(0), acpi.mcfg.endBus(0));
   }
   const found = devices.pci.enumerate();
-  devices.virtio.rng.init();                           // an entropy source, when QEMU gives one
-  devices.virtio.blk.init();                           // the first virtio disk, if any
   log.begin(log.Level.Info);
   line.text("pci: ");
   line.decimal(found);
   line.text(" functions, through ");
   line.text(pci.usingEcam() ? "ECAM" : "the legacy ports");
   log.end();
+}
+
+/** Drivers bind once interrupts are live, so their queues can use MSI-X. */
+function driversInit(): void {
+  devices.virtio.rng.init();                           // an entropy source, when QEMU gives one
+  devices.virtio.blk.init();                           // the first virtio disk, if any
 }
 
 function readyLine(): void {
@@ -78,6 +82,7 @@ export function kmain(magic: u32, infoAddress: u64): void {
   scheduler.init();                                    // this flow becomes thread 0
   fabric.regions.init();                               // shared regions, detached when memories go
   cpu.enableInterrupts();                              // from here on, interrupts are live
+  driversInit();                                       // virtio and the rest, on MSI-X where offered
   smp.startAll(apic.bootCpuApicId());                  // the other CPUs, one by one
   power.init();                                        // S5, reset, the power button
   log.begin(log.Level.Debug);

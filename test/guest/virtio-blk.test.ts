@@ -25,8 +25,10 @@ function expectedWords(count: number): bigint[] {
   return words;
 }
 
-for (const machine of ["q35", "pc"]) {
-  test(`${machine}: virtio-blk writes, reads back and flushes to the disk image`, async () => {
+// q35 and pc with MSI-X (completions wake the waiting thread by interrupt), and
+// q35 with the device's MSI-X taken away (vectors=0): the driver polls instead.
+for (const [machine, vectors] of [["q35", ""], ["pc", ""], ["q35", ",vectors=0"]]) {
+  test(`${machine}${vectors}: virtio-blk writes, reads back and flushes to the disk image`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "aios-blk-"));
     const image = join(dir, "disk.img");
     try {
@@ -34,10 +36,19 @@ for (const machine of ["q35", "pc"]) {
       truncateSync(image, 32 << 20);
       const result = await scenario("virtio-blk", "pvh", {
         machine,
-        extra: ["-drive", `file=${image},if=none,id=d0,format=raw`, "-device", "virtio-blk-pci,drive=d0"],
+        extra: ["-drive", `file=${image},if=none,id=d0,format=raw`, "-device", `virtio-blk-pci,drive=d0${vectors}`],
       });
       expectStatus(result, STATUS_PASS);
-      expectOutput(result, /virtio-blk: \d\d:\d\d\.\d ready, 32 MiB, queue of \d+/);
+      if (vectors) {
+        expectOutput(result, /virtio-blk: \d\d:\d\d\.\d ready, 32 MiB, queue of \d+, polled, event index/);
+        expectOutput(result, /AIOS virtio-blk interrupts=0 /);
+      } else {
+        expectOutput(result, /virtio-blk: \d\d:\d\d\.\d ready, 32 MiB, queue of \d+ on MSI-X vector \d+, event index/);
+        // 20 MiB moved in 40 groups of eight requests and one flush: an
+        // interrupt per group at most, and at least one for each
+        const interrupts = Number(/AIOS virtio-blk interrupts=(\d+)/.exec(result.output)?.[1]);
+        assert.ok(interrupts >= 41 && interrupts <= 400, `interrupts ${interrupts}`);
+      }
       expectOutput(result, /AIOS virtio-blk verified_mib=10 flush=ok past_end=refused/);
 
       // The first 4 KiB of the written region and the last word of the 10 MiB.
@@ -76,7 +87,7 @@ test("a read-only drive: writes refused by the driver, reads still served", asyn
       extra: ["-drive", `file=${image},if=none,id=d0,format=raw,readonly=on`, "-device", "virtio-blk-pci,drive=d0"],
     });
     expectStatus(result, STATUS_PASS);
-    expectOutput(result, /virtio-blk: \d\d:\d\d\.\d ready, 4 MiB, queue of \d+, read-only/);
+    expectOutput(result, /virtio-blk: \d\d:\d\d\.\d ready, 4 MiB, queue of \d+ on MSI-X vector \d+, event index, read-only/);
     expectOutput(result, /AIOS virtio-blk-readonly read_only=yes write=refused read=ok/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

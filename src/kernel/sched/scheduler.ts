@@ -48,6 +48,8 @@ function u64At(base: usize, t: i32): usize { return base + <usize>t * 8; }
 export function state(t: i32): State { return <State>load<u8>(u8At(states, t)); }
 function setState(t: i32, s: State): void { store<u8>(u8At(states, t), <u8>s); }
 export function currentThread(): i32 { return current; }
+/** True once threads run on this CPU (the boot CPU only, so far): block() works. */
+export function running(): bool { return started && cpu.cpuIndex() == 0; }
 export function runtimeOf(t: i32): u64 { return load<u64>(u64At(runtimes, t)); }
 
 /** The boot thread becomes thread 0. */

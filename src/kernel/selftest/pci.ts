@@ -101,6 +101,12 @@ export function virtioBlk(): bool {
   frames.free(out);
   frames.free(back);
   line.reset();
+  line.text("AIOS virtio-blk interrupts=");
+  line.decimal(devices.virtio.blk.interrupts());
+  line.text(" doorbells=");
+  line.decimal(devices.virtio.blk.doorbells());
+  log.publish();
+  line.reset();
   line.text("AIOS virtio-blk verified_mib=");
   line.decimal(ok ? bytes >> 20 : 0);
   line.text(" flush=");

@@ -40,6 +40,9 @@ let present = false;
 export function available(): bool { return present; }
 export function capacity(): u64 { return capacitySectors; }
 export function isReadOnly(): bool { return readOnly; }
+/** Interrupts the request queue has taken, and doorbells rung (for tests). */
+export function interrupts(): u32 { return queue.interrupts; }
+export function doorbells(): u32 { return queue.doorbells; }
 
 export function init(): Errno {
   const index = transport.locate(DEVICE_BLK_MODERN, DEVICE_BLK_TRANSITIONAL);
@@ -66,6 +69,9 @@ export function init(): Errno {
   line.decimal(capacitySectors * SECTOR >> 20);
   line.text(" MiB, queue of ");
   line.decimal(queue.size);
+  line.text(queue.vector != 0 ? " on MSI-X vector " : ", polled");
+  if (queue.vector != 0) line.decimal(queue.vector);
+  if (queue.eventIndex) line.text(", event index");
   if (readOnly) line.text(", read-only");
   log.end();
   return Errno.Ok;

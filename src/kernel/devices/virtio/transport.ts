@@ -22,10 +22,12 @@ const COMMON_DEVICE_FEATURE_SELECT: u64 = 0;
 const COMMON_DEVICE_FEATURE: u64 = 4;
 const COMMON_DRIVER_FEATURE_SELECT: u64 = 8;
 const COMMON_DRIVER_FEATURE: u64 = 12;
+const COMMON_CONFIG_MSIX: u64 = 16;
 const COMMON_DEVICE_STATUS: u64 = 20;
 const COMMON_QUEUE_SELECT: u64 = 22;
 const COMMON_QUEUE_SIZE: u64 = 24;
 const COMMON_QUEUE_ENABLE: u64 = 28;
+const COMMON_QUEUE_MSIX: u64 = 26;
 const COMMON_QUEUE_NOTIFY_OFF: u64 = 30;
 const COMMON_QUEUE_DESC: u64 = 32;
 const COMMON_QUEUE_DRIVER: u64 = 40;
@@ -36,6 +38,10 @@ export const STATUS_DRIVER: u8 = 2;
 export const STATUS_DRIVER_OK: u8 = 4;
 export const STATUS_FEATURES_OK: u8 = 8;
 export const STATUS_FAILED: u8 = 128;
+/** No MSI-X table entry: the queue (or configuration change) does not interrupt. */
+export const NO_MSIX: u16 = 0xffff;
+/** VIRTIO_F_EVENT_IDX (§2.7.10), feature bit 29: used_event / avail_event in the rings. */
+export const FEATURE_EVENT_INDEX: u32 = 1 << 29;
 /** VIRTIO_F_VERSION_1: feature bit 32, the second feature word's bit 0. */
 const FEATURE_HIGH_VERSION_1: u32 = 1 << 0;
 const RESET_WAIT_NS: u64 = 100_000_000;
@@ -105,8 +111,8 @@ export function find(i: i32, device: Device): Errno {
 export function status(device: Device): u8 { return cpu.load8(device.common + COMMON_DEVICE_STATUS); }
 function setStatus(device: Device, value: u8): void { cpu.store8(device.common + COMMON_DEVICE_STATUS, value); }
 
-/** Reset, acknowledge, negotiate VERSION_1 and nothing else the driver did not ask
- *  for; Errno.NotReady when the device will not reset or accept the features. */
+/** Reset, acknowledge, negotiate VERSION_1, the event index and nothing else the
+ *  driver did not ask for; Errno.NotReady when the device will not reset or accept the features. */
 export function begin(device: Device, wantedLow: u32): Errno {
   setStatus(device, 0);
   const start = clock.nanoseconds();
@@ -117,7 +123,8 @@ export function begin(device: Device, wantedLow: u32): Errno {
   const high = cpu.load32(device.common + COMMON_DEVICE_FEATURE);
   if ((high & FEATURE_HIGH_VERSION_1) == 0) { setStatus(device, STATUS_FAILED); return Errno.NotSupported; }
   cpu.store32(device.common + COMMON_DEVICE_FEATURE_SELECT, 0);
-  const low = cpu.load32(device.common + COMMON_DEVICE_FEATURE) & wantedLow;
+  // every queue is a virtqueue.ts queue, which speaks the event index
+  const low = cpu.load32(device.common + COMMON_DEVICE_FEATURE) & (wantedLow | FEATURE_EVENT_INDEX);
   device.features = low;
   cpu.store32(device.common + COMMON_DRIVER_FEATURE_SELECT, 0);
   cpu.store32(device.common + COMMON_DRIVER_FEATURE, low);
@@ -134,17 +141,32 @@ export function queueSize(device: Device, queue: u16): u16 {
   return <u16>cpu.load16(device.common + COMMON_QUEUE_SIZE);
 }
 
-/** Gives the device a queue's three areas (physical addresses) and enables it;
- *  returns the queue's notification address. */
-export function enableQueue(device: Device, queue: u16, size: u16, descriptors: u64, driverArea: u64, deviceArea: u64): u64 {
+/** Gives the device a queue's three areas (physical addresses) and the MSI-X
+ *  entry it signals, and enables it; returns the queue's notification address. */
+export function enableQueue(device: Device, queue: u16, size: u16, descriptors: u64, driverArea: u64, deviceArea: u64, msixEntry: u16): u64 {
   cpu.store16(device.common + COMMON_QUEUE_SELECT, queue);
   cpu.store16(device.common + COMMON_QUEUE_SIZE, size);
+  cpu.store16(device.common + COMMON_QUEUE_MSIX, msixEntry);
   cpu.store64(device.common + COMMON_QUEUE_DESC, descriptors);
   cpu.store64(device.common + COMMON_QUEUE_DRIVER, driverArea);
   cpu.store64(device.common + COMMON_QUEUE_DEVICE, deviceArea);
   const notifyOffset = <u64>cpu.load16(device.common + COMMON_QUEUE_NOTIFY_OFF);
   cpu.store16(device.common + COMMON_QUEUE_ENABLE, 1);
   return device.notify + notifyOffset * <u64>device.notifyMultiplier;
+}
+
+/** The MSI-X entry queue `queue` signals, as the device holds it (NO_MSIX when it
+ *  refused the one it was given: out of table entries). */
+export function queueMsix(device: Device, queue: u16): u16 {
+  cpu.store16(device.common + COMMON_QUEUE_SELECT, queue);
+  return cpu.load16(device.common + COMMON_QUEUE_MSIX);
+}
+
+/** Has configuration changes (a link going down, a disk resized) signal MSI-X
+ *  entry `entry`; false when the device refused it. */
+export function configMsix(device: Device, entry: u16): bool {
+  cpu.store16(device.common + COMMON_CONFIG_MSIX, entry);
+  return cpu.load16(device.common + COMMON_CONFIG_MSIX) == entry;
 }
 
 export function ready(device: Device): void {

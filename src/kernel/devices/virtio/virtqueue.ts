@@ -1,15 +1,23 @@
 // virtqueue.ts — a split virtqueue (virtio spec 1.2 §2.7) in one physically
 // contiguous frame block, shared by every virtio driver:
 //   descriptors  16 × size : addr u64 | len u32 | flags u16 | next u16
-//   available     4 + 2 × size (+2): flags u16 | idx u16 | ring[size] u16
-//   used (4-aligned) 4 + 8 × size (+2): flags u16 | idx u16 | ring[size] { id u32, len u32 }
-// Polled: the driver posts buffers, notifies, and waits for the used index to move.
+//   available     4 + 2 × size + 2: flags u16 | idx u16 | ring[size] u16 | used_event u16
+//   used (4-aligned) 4 + 8 × size + 2: flags u16 | idx u16 | ring[size] { id u32, len u32 } | avail_event u16
+// The driver offers chains, rings the doorbell, and reaps what the device used.
+// With VIRTIO_F_EVENT_IDX (§2.7.10) each side says how far the other may run
+// before it wants a doorbell or an interrupt, so a busy queue needs few of
+// either. A queue given an interrupt vector (MSI-X, see transport.ts) lets its
+// waiter sleep in the scheduler until the device interrupts; one without is polled.
 import { Errno } from "../../../abi";
 import { cpu } from "../../../hal";
 import * as clock from "../../clock";
 import { frames } from "../../memory";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as physical from "../../physical";
+import * as vectors from "../../interrupts/vectors";
+import * as apic from "../../platform/apic";
+import * as scheduler from "../../sched/scheduler";
+import * as msi from "../msi";
 import * as transport from "./transport";
 
 export const DESC_WRITE: u16 = 2;          // the device writes this buffer
@@ -27,9 +35,46 @@ const WAIT_NS: u64 = 1_000_000_000;
   index: u16;
   nextAvailable: u16;
   lastUsed: u16;
+  eventIndex: bool;   // VIRTIO_F_EVENT_IDX negotiated
+  kicked: u16;        // nextAvailable at the last doorbell
+  vector: u32;        // interrupt vector (0: polled)
+  waiter: i32;        // thread asleep in waitUsed, or -1
+  interrupts: u32;    // interrupts taken
+  doorbells: u32;     // doorbells rung (event index skips some)
+  usedId: u32;        // the last element reaped: its head descriptor
+  usedLength: u32;    //   and the bytes the device wrote
 }
 
-/** Sets up queue `index` of `device` with at most MAX_SIZE entries. */
+export const NO_THREAD: i32 = -1;
+
+/** Gives `queue` (index `index`) an interrupt: MSI-X entry index + 1 (entry 0 is
+ *  left for configuration changes) on a fresh vector. The entry, or NO_MSIX
+ *  when the device has no MSI-X, too few entries or no vector is free. */
+function attachInterrupt(device: transport.Device, index: u16, queue: Queue): u16 {
+  const entry = <u32>index + 1;
+  if (entry >= msi.msixEntries(device.pciIndex)) return transport.NO_MSIX;
+  const vector = vectors.allocate();
+  if (vector == 0) return transport.NO_MSIX;
+  if (vectors.register(vector, interrupt, <u32>changetype<usize>(queue)) != Errno.Ok) {
+    vectors.release(vector);
+    return transport.NO_MSIX;
+  }
+  if (msi.enableMsix(device.pciIndex, entry, vector, apic.bootCpuApicId()) != Errno.Ok) {
+    detachInterrupt(vector, queue);
+    return transport.NO_MSIX;
+  }
+  queue.vector = vector;
+  return <u16>entry;
+}
+
+function detachInterrupt(vector: u32, queue: Queue): void {
+  vectors.unregister(vector, interrupt, <u32>changetype<usize>(queue));
+  vectors.release(vector);
+  queue.vector = 0;
+}
+
+/** Sets up queue `index` of `device` with at most MAX_SIZE entries, interrupting
+ *  through MSI-X where the device offers it, polled where not. */
 export function create(device: transport.Device, index: u16, queue: Queue): Errno {
   let size = transport.queueSize(device, index);
   if (size == 0) return Errno.NotSupported;           // a queue of size 0: refused
@@ -48,7 +93,18 @@ export function create(device: transport.Device, index: u16, queue: Queue): Errn
   queue.index = index;
   queue.nextAvailable = 0;
   queue.lastUsed = 0;
-  queue.notify = transport.enableQueue(device, index, size, queue.descriptors, queue.available, queue.used);
+  queue.kicked = 0;
+  queue.eventIndex = (device.features & transport.FEATURE_EVENT_INDEX) != 0;
+  queue.vector = 0;
+  queue.waiter = NO_THREAD;
+  queue.interrupts = 0;
+  queue.doorbells = 0;
+  const entry = attachInterrupt(device, index, queue);
+  queue.notify = transport.enableQueue(device, index, size, queue.descriptors, queue.available, queue.used, entry);
+  if (entry != transport.NO_MSIX && transport.queueMsix(device, index) != entry) {
+    msi.maskMsix(device.pciIndex, entry);
+    detachInterrupt(queue.vector, queue);   // the device would not take it: polled
+  }
   return Errno.Ok;
 }
 
@@ -74,8 +130,25 @@ export function offer(queue: Queue, head: u16): void {
   cpu.store16(DIRECT_MAP_BASE + queue.available + 2, queue.nextAvailable);
 }
 
-/** Rings the queue's doorbell: the device looks at the available ring. */
+function availableEvent(queue: Queue): u64 { return DIRECT_MAP_BASE + queue.used + 4 + 8 * <u64>queue.size; }
+function usedEvent(queue: Queue): u64 { return DIRECT_MAP_BASE + queue.available + 4 + 2 * <u64>queue.size; }
+
+/** True when moving an index from `old` to `now` passes `event` (§2.7.10's
+ *  vring_need_event, in 16-bit wrapping arithmetic). */
+export function passes(event: u16, now: u16, old: u16): bool {
+  return <u16>(now - event - 1) < <u16>(now - old);
+}
+
+/** Rings the queue's doorbell so the device looks at the available ring —
+ *  unless, with the event index, the device said it does not need one yet. */
 export function notify(queue: Queue): void {
+  const old = queue.kicked;
+  queue.kicked = queue.nextAvailable;
+  if (queue.eventIndex) {
+    cpu.memoryFence();                   // our idx store before the device's avail_event load
+    if (!passes(cpu.load16(availableEvent(queue)), queue.nextAvailable, old)) return;
+  }
+  queue.doorbells++;
   cpu.store16(queue.notify, queue.index);
 }
 
@@ -87,15 +160,66 @@ export function post(queue: Queue, buffer: u64, length: u32, flags: u16): void {
   notify(queue);
 }
 
-/** Waits for the device to return a buffer; the length it wrote, or -Errno.Timeout. */
-export function waitUsed(queue: Queue): i64 {
+/** Takes the next element the device has used, if there is one: its head
+ *  descriptor and length land in usedId / usedLength. With the event index,
+ *  also asks for an interrupt at the next element after it. */
+export function reap(queue: Queue): bool {
+  if (<u16>cpu.load16(DIRECT_MAP_BASE + queue.used + 2) == queue.lastUsed) return false;
+  const slot = <u64>(queue.lastUsed % queue.size);
+  const element = DIRECT_MAP_BASE + queue.used + 4 + slot * 8;
+  queue.usedId = cpu.load32(element);
+  queue.usedLength = cpu.load32(element + 4);
+  queue.lastUsed++;
+  if (queue.eventIndex) cpu.store16(usedEvent(queue), queue.lastUsed);
+  return true;
+}
+
+/** True when the device has used something not yet reaped. Re-checks after
+ *  publishing used_event, so an element that landed meanwhile is not missed. */
+export function pending(queue: Queue): bool {
+  if (<u16>cpu.load16(DIRECT_MAP_BASE + queue.used + 2) != queue.lastUsed) return true;
+  if (!queue.eventIndex) return false;
+  cpu.store16(usedEvent(queue), queue.lastUsed);
+  cpu.memoryFence();
+  return <u16>cpu.load16(DIRECT_MAP_BASE + queue.used + 2) != queue.lastUsed;
+}
+
+/** The queue's interrupt handler (context: the Queue's address): wakes the thread
+ *  waiting on it. Reaping stays with that thread, so elements keep their order. */
+export function interrupt(vector: u32, context: u32): void {
+  const queue = changetype<Queue>(<usize>context);
+  queue.interrupts++;
+  if (queue.waiter != NO_THREAD) scheduler.wakeThread(queue.waiter);
+}
+
+/** Waits up to `timeoutNs` for the device to use something: asleep in the
+ *  scheduler when the queue has an interrupt and threads are running, polling
+ *  otherwise. False on timeout. */
+export function waitPending(queue: Queue, timeoutNs: u64 = WAIT_NS): bool {
   const start = clock.nanoseconds();
-  while (<u16>cpu.load16(DIRECT_MAP_BASE + queue.used + 2) == queue.lastUsed) {
-    if (clock.nanoseconds() - start > WAIT_NS) return -(<i64>Errno.Timeout);
+  if (queue.vector != 0 && scheduler.running()) {
+    while (true) {
+      cpu.disableInterrupts();           // no interrupt between the check and the sleep
+      if (pending(queue)) break;
+      const spent = clock.nanoseconds() - start;
+      if (spent >= timeoutNs) break;
+      queue.waiter = scheduler.currentThread();
+      scheduler.block(timeoutNs - spent);
+      queue.waiter = NO_THREAD;
+      cpu.enableInterrupts();
+    }
+    cpu.enableInterrupts();
+    return pending(queue);
+  }
+  while (!pending(queue)) {
+    if (clock.nanoseconds() - start > timeoutNs) return false;
     cpu.pause();
   }
-  const slot = <u64>(queue.lastUsed % queue.size);
-  const length = cpu.load32(DIRECT_MAP_BASE + queue.used + 4 + slot * 8 + 4);
-  queue.lastUsed++;
-  return <i64>length;
+  return true;
+}
+
+/** Waits for the device to return a buffer; the length it wrote, or -Errno.Timeout. */
+export function waitUsed(queue: Queue): i64 {
+  if (!waitPending(queue) || !reap(queue)) return -(<i64>Errno.Timeout);
+  return <i64>queue.usedLength;
 }
