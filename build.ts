@@ -321,11 +321,11 @@ async function main(): Promise<void> {
         append: option("--cmdline"), memory: option("--memory") ?? "256M", smp: Number(option("--smp") ?? 2),
       });
       // A persistent raw disk as virtio-blk (made once, 64 MiB, kept across runs and
-      // by `clean`), and virtio-rng for entropy.
+      // by `clean`), virtio-rng for entropy, and virtio-net on QEMU user networking.
       const disk = option("--disk") ?? "disk.img";
       if (!existsSync(disk)) { closeSync(openSync(disk, "w")); truncateSync(disk, 64 << 20); }
       const devices = ["-drive", `file=${disk},if=none,id=disk0,format=raw`, "-device", "virtio-blk-pci,drive=disk0",
-        "-device", "virtio-rng-pci"];
+        "-device", "virtio-rng-pci", "-nic", "none", "-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0"];
       console.log(`booting AIOS with QEMU (${accelerator()}), disk ${disk}; Ctrl-A X quits`);
       const qemu = spawnSync("qemu-system-x86_64", [...args, ...devices, "-serial", "mon:stdio"], { stdio: "inherit" });
       process.exitCode = qemu.status ?? 1;

@@ -41,6 +41,7 @@ function devicesInit(): void {
 function driversInit(): void {
   devices.virtio.rng.init();                           // an entropy source, when QEMU gives one
   devices.virtio.blk.init();                           // the first virtio disk, if any
+  devices.virtio.net.init();                           // the first virtio NIC, if any
 }
 
 function readyLine(): void {

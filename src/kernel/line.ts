@@ -72,6 +72,12 @@ export function padded(value: u64, width: i32, fill: u8): void {
 /** "0x" and lowercase hex; at least `minDigits` digits (zero-filled). */
 export function hex(value: u64, minDigits: i32 = 1): void {
   text("0x");
+  hexDigits(value, minDigits);
+}
+
+/** Lowercase hex without a prefix, at least `minDigits` digits (zero-filled):
+ *  PCI addresses, MAC addresses. */
+export function hexDigits(value: u64, minDigits: i32): void {
   let digits = 1;
   for (let v = value >> 4; v != 0; v >>= 4) digits++;
   if (digits < minDigits) digits = minDigits;

@@ -40,10 +40,10 @@ for (const [machine, vectors] of [["q35", ""], ["pc", ""], ["q35", ",vectors=0"]
       });
       expectStatus(result, STATUS_PASS);
       if (vectors) {
-        expectOutput(result, /virtio-blk: \d\d:\d\d\.\d ready, 32 MiB, queue of \d+, polled, event index/);
+        expectOutput(result, /virtio-blk: [0-9a-f]{2}:[0-9a-f]{2}\.\d ready, 32 MiB, queue of \d+, polled, event index/);
         expectOutput(result, /AIOS virtio-blk interrupts=0 /);
       } else {
-        expectOutput(result, /virtio-blk: \d\d:\d\d\.\d ready, 32 MiB, queue of \d+ on MSI-X vector \d+, event index/);
+        expectOutput(result, /virtio-blk: [0-9a-f]{2}:[0-9a-f]{2}\.\d ready, 32 MiB, queue of \d+ on MSI-X vector \d+, event index/);
         // 20 MiB moved in 40 groups of eight requests and one flush: an
         // interrupt per group at most, and at least one for each
         const interrupts = Number(/AIOS virtio-blk interrupts=(\d+)/.exec(result.output)?.[1]);
@@ -87,7 +87,7 @@ test("a read-only drive: writes refused by the driver, reads still served", asyn
       extra: ["-drive", `file=${image},if=none,id=d0,format=raw,readonly=on`, "-device", "virtio-blk-pci,drive=d0"],
     });
     expectStatus(result, STATUS_PASS);
-    expectOutput(result, /virtio-blk: \d\d:\d\d\.\d ready, 4 MiB, queue of \d+ on MSI-X vector \d+, event index, read-only/);
+    expectOutput(result, /virtio-blk: [0-9a-f]{2}:[0-9a-f]{2}\.\d ready, 4 MiB, queue of \d+ on MSI-X vector \d+, event index, read-only/);
     expectOutput(result, /AIOS virtio-blk-readonly read_only=yes write=refused read=ok/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

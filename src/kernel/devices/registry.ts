@@ -99,11 +99,11 @@ export function claim(i: i32, driver: i32): bool {
 }
 export function owner(i: i32): i32 { return load<i32>(owners + <usize>i * 4) - 1; }
 
-/** Appends "bb:dd.f". */
+/** Appends "bb:dd.f" in hex, as lspci writes it. */
 export function appendAddress(i: i32): void {
-  line.padded(bus(i), 2, 0x30);
+  line.hexDigits(bus(i), 2);
   line.text(":");
-  line.padded(slot(i), 2, 0x30);
+  line.hexDigits(slot(i), 2);
   line.text(".");
   line.decimal(fn(i));
 }

@@ -10,6 +10,9 @@ import * as clock from "../../clock";
 import * as line from "../../line";
 import * as log from "../../log";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
+import * as vectors from "../../interrupts/vectors";
+import * as apic from "../../platform/apic";
+import * as msi from "../msi";
 import * as registry from "../registry";
 
 export const CAP_VENDOR: u8 = 0x09;
@@ -162,11 +165,25 @@ export function queueMsix(device: Device, queue: u16): u16 {
   return cpu.load16(device.common + COMMON_QUEUE_MSIX);
 }
 
-/** Has configuration changes (a link going down, a disk resized) signal MSI-X
- *  entry `entry`; false when the device refused it. */
-export function configMsix(device: Device, entry: u16): bool {
-  cpu.store16(device.common + COMMON_CONFIG_MSIX, entry);
-  return cpu.load16(device.common + COMMON_CONFIG_MSIX) == entry;
+/** MSI-X entry 0 is for configuration changes (queues take 1..). */
+const CONFIG_MSIX_ENTRY: u16 = 0;
+
+/** Has configuration changes (a link going down, a disk resized) run `handler`
+ *  (with `context`) through MSI-X entry 0 on a fresh vector; the vector, or 0
+ *  when the device has no MSI-X, no vector is free or the device refused. */
+export function onConfigChange(device: Device, handler: vectors.Handler, context: u32): u32 {
+  if (msi.msixEntries(device.pciIndex) == 0) return 0;
+  const vector = vectors.allocate();
+  if (vector == 0) return 0;
+  if (vectors.register(vector, handler, context) == Errno.Ok
+    && msi.enableMsix(device.pciIndex, CONFIG_MSIX_ENTRY, vector, apic.bootCpuApicId()) == Errno.Ok) {
+    cpu.store16(device.common + COMMON_CONFIG_MSIX, CONFIG_MSIX_ENTRY);
+    if (cpu.load16(device.common + COMMON_CONFIG_MSIX) == CONFIG_MSIX_ENTRY) return vector;
+    msi.maskMsix(device.pciIndex, CONFIG_MSIX_ENTRY);
+  }
+  vectors.unregister(vector, handler, context);
+  vectors.release(vector);
+  return 0;
 }
 
 export function ready(device: Device): void {
