@@ -56,6 +56,8 @@ void Z_halZ_enableInterrupts(H) { __asm__ volatile("sti" ::: "memory"); }
 void Z_halZ_waitForInterrupt(H) { __asm__ volatile("sti; hlt" ::: "memory"); }
 void Z_halZ_pause(H) { __asm__ volatile("pause"); }
 void Z_halZ_memoryFence(H) { __asm__ volatile("mfence" ::: "memory"); }
+u64 Z_halZ_saveInterrupts(H) { u64 f; __asm__ volatile("pushfq; pop %0; cli" : "=r"(f) : : "memory"); return f; }
+void Z_halZ_restoreInterrupts(H, u64 f) { if (f & 0x200) __asm__ volatile("sti" ::: "memory"); }
 u64 Z_halZ_readMsr(H, u32 msr) { uint32_t lo, hi; __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr)); return ((u64)hi << 32) | lo; }
 void Z_halZ_writeMsr(H, u32 msr, u64 v) { __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory"); }
 

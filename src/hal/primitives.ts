@@ -76,6 +76,11 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 /** Orders every earlier load and store before every later one (mfence): x86 may
  *  otherwise let a later load pass an earlier store, which shared rings must not. */
 @external("hal", "memoryFence") export declare function memoryFence(): void;
+/** Disables interrupts and returns the flags as they were, for restoreInterrupts:
+ *  a critical section that an interrupt handler may also enter (nests safely). */
+@external("hal", "saveInterrupts") export declare function saveInterrupts(): u64;
+/** Re-enables interrupts if the saved flags had them on. */
+@external("hal", "restoreInterrupts") export declare function restoreInterrupts(flags: u64): void;
 @external("hal", "readMsr") export declare function readMsr(msr: u32): u64;
 @external("hal", "writeMsr") export declare function writeMsr(msr: u32, value: u64): void;
 

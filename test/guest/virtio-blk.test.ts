@@ -44,10 +44,10 @@ for (const [machine, vectors] of [["q35", ""], ["pc", ""], ["q35", ",vectors=0"]
         expectOutput(result, /AIOS virtio-blk interrupts=0 /);
       } else {
         expectOutput(result, /virtio-blk: [0-9a-f]{2}:[0-9a-f]{2}\.\d ready, 32 MiB, queue of \d+ on MSI-X vector \d+, event index/);
-        // 20 MiB moved in 40 groups of eight requests and one flush: an
-        // interrupt per group at most, and at least one for each
+        // 20 MiB moved in 320 requests of 64 KiB and one flush: completions come
+        // by interrupt, and (the event index at work) far fewer than one each
         const interrupts = Number(/AIOS virtio-blk interrupts=(\d+)/.exec(result.output)?.[1]);
-        assert.ok(interrupts >= 41 && interrupts <= 400, `interrupts ${interrupts}`);
+        assert.ok(interrupts >= 1 && interrupts < 321, `interrupts ${interrupts}`);
       }
       expectOutput(result, /AIOS virtio-blk verified_mib=10 flush=ok past_end=refused/);
 

@@ -115,7 +115,7 @@ export class FakeMachine {
         readCr0: () => 0n, readCr2: () => 0n, readCr3: () => 0n, readCr4: () => 0n,
         frameAddress: () => 0n,
         halt: () => { throw new Error("halt"); },
-        disableInterrupts: () => {}, enableInterrupts: () => {}, waitForInterrupt: () => {}, pause: () => {}, memoryFence: () => {},
+        disableInterrupts: () => {}, enableInterrupts: () => {}, waitForInterrupt: () => {}, pause: () => {}, memoryFence: () => {}, saveInterrupts: () => 0n, restoreInterrupts: () => {},
         readMsr: () => 0n, writeMsr: () => {},
         // atomics on the kernel's linear memory (its base is 0 here: layoutAddress)
         atomicFetchAdd32: (a: bigint, v: number) => {

@@ -10,6 +10,7 @@ import { frames } from "../memory";
 import * as line from "../line";
 import * as log from "../log";
 import * as clock from "../clock";
+import * as block from "../block";
 
 export function listDevices(): bool {
   for (let i = 0; i < registry.count(); i++) {
@@ -77,6 +78,7 @@ export function virtioRng(): bool {
  *  compared; a request past the end is refused. */
 export function virtioBlk(): bool {
   if (!devices.virtio.blk.available()) return false;
+  const disk = devices.virtio.blk.diskIndex();
   const bytes: u64 = 10 << 20;
   const order = frames.orderFor(1 << 20);                // 1 MiB at a time
   const out = frames.alloc(<u32>order, frames.Owner.Test);
@@ -90,14 +92,14 @@ export function virtioBlk(): bool {
       cpu.store64(mem.layout.DIRECT_MAP_BASE + out + i, state);
     }
     const sector = 2048 + at / devices.virtio.blk.SECTOR;
-    ok = devices.virtio.blk.write(sector, out, (1 << 20) / devices.virtio.blk.SECTOR) == Errno.Ok
-      && devices.virtio.blk.read(sector, back, (1 << 20) / devices.virtio.blk.SECTOR) == Errno.Ok;
+    ok = block.write(disk, sector, out, (1 << 20) / devices.virtio.blk.SECTOR) == Errno.Ok
+      && block.read(disk, sector, back, (1 << 20) / devices.virtio.blk.SECTOR) == Errno.Ok;
     for (let i: u64 = 0; i < (1 << 20) && ok; i += 8) {
       if (cpu.load64(mem.layout.DIRECT_MAP_BASE + out + i) != cpu.load64(mem.layout.DIRECT_MAP_BASE + back + i)) ok = false;
     }
   }
-  const flushed = devices.virtio.blk.flush();
-  const pastEnd = devices.virtio.blk.read(devices.virtio.blk.capacity(), back, 1);
+  const flushed = block.flush(disk);
+  const pastEnd = block.read(disk, block.queue.capacity(disk), back, 1);
   frames.free(out);
   frames.free(back);
   line.reset();
@@ -122,10 +124,11 @@ export function virtioBlk(): bool {
  *  still returns what the host put in sector 2048 (the bytes 0..255, twice). */
 export function virtioBlkReadOnly(): bool {
   if (!devices.virtio.blk.available()) return false;
+  const disk = devices.virtio.blk.diskIndex();
   const buffer = frames.alloc(0, frames.Owner.Test);
   if (buffer == 0) return false;
-  const wrote = devices.virtio.blk.write(2048, buffer, 1);
-  const read = devices.virtio.blk.read(2048, buffer, 1);
+  const wrote = block.write(disk, 2048, buffer, 1);
+  const read = block.read(disk, 2048, buffer, 1);
   let matches = read == Errno.Ok;
   for (let i: u64 = 0; i < devices.virtio.blk.SECTOR && matches; i++) {
     if (cpu.load8(mem.layout.DIRECT_MAP_BASE + buffer + i) != <u8>(i & 0xff)) matches = false;
@@ -133,13 +136,13 @@ export function virtioBlkReadOnly(): bool {
   frames.free(buffer);
   line.reset();
   line.text("AIOS virtio-blk-readonly read_only=");
-  line.text(devices.virtio.blk.isReadOnly() ? "yes" : "no");
+  line.text(block.queue.readOnly(disk) ? "yes" : "no");
   line.text(" write=");
   line.text(wrote == Errno.PermissionDenied ? "refused" : "accepted");
   line.text(" read=");
   line.text(matches ? "ok" : "wrong");
   log.publish();
-  return devices.virtio.blk.isReadOnly() && wrote == Errno.PermissionDenied && matches;
+  return block.queue.readOnly(disk) && wrote == Errno.PermissionDenied && matches;
 }
 
 /** Benchmark: 8 MiB written to and read from the virtio-blk disk, and the same
@@ -147,6 +150,7 @@ export function virtioBlkReadOnly(): bool {
  *  each; the best of the five (the least disturbed by the shared host). */
 export function virtioBlkBenchmark(): bool {
   if (!devices.virtio.blk.available()) return false;
+  const disk = devices.virtio.blk.diskIndex();
   const order = frames.orderFor(1 << 20);
   const a = frames.alloc(<u32>order, frames.Owner.Test);
   const b = frames.alloc(<u32>order, frames.Owner.Test);
@@ -156,10 +160,10 @@ export function virtioBlkBenchmark(): bool {
   let writeBest: u64 = 0, readBest: u64 = 0, copyBest: u64 = 0;
   for (let round = 0; round < 5 && ok; round++) {
     let start = clock.nanoseconds();
-    for (let m: u64 = 0; m < 8 && ok; m++) ok = devices.virtio.blk.write(2048 + m * sectorsPerMib, a, sectorsPerMib) == Errno.Ok;
+    for (let m: u64 = 0; m < 8 && ok; m++) ok = block.write(disk, 2048 + m * sectorsPerMib, a, sectorsPerMib) == Errno.Ok;
     const w = clock.nanoseconds() - start;
     start = clock.nanoseconds();
-    for (let m: u64 = 0; m < 8 && ok; m++) ok = devices.virtio.blk.read(2048 + m * sectorsPerMib, b, sectorsPerMib) == Errno.Ok;
+    for (let m: u64 = 0; m < 8 && ok; m++) ok = block.read(disk, 2048 + m * sectorsPerMib, b, sectorsPerMib) == Errno.Ok;
     const r = clock.nanoseconds() - start;
     start = clock.nanoseconds();
     for (let m: u64 = 0; m < 8; m++) {

@@ -1,10 +1,12 @@
-// blk.ts — the virtio block device (virtio spec 1.2 §5.2): read, write and flush
-// of 512-byte sectors, each request a chain of header, data and status; up to
-// one request per three descriptors in flight at once. Polled; the block layer
-// and interrupts come with the rest of issue 6.
+// blk.ts — the virtio block device (virtio spec 1.2 §5.2) under the block layer
+// (src/kernel/block): each block request becomes a chain of header, data and
+// status in one of up to MAX_SLOTS slots of three descriptors; the device's
+// MSI-X interrupt (or the block layer's polling, without one) reaps the used
+// ring and completes the requests, in whatever order the device finishes them.
 //   request header: type u32 (0 read, 1 write, 4 flush) | reserved u32 | sector u64
 import { Errno } from "../../../abi";
 import { cpu } from "../../../hal";
+import * as block from "../../block";
 import { frames } from "../../memory";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as line from "../../line";
@@ -22,24 +24,26 @@ const TYPE_READ: u32 = 0;
 const TYPE_WRITE: u32 = 1;
 const TYPE_FLUSH: u32 = 4;
 const STATUS_OK: u8 = 0;
+const STATUS_UNSUPPORTED: u8 = 2;
 export const SECTOR: u64 = 512;
 const HEADER_BYTES: u32 = 16;
-const MAX_IN_FLIGHT: u16 = 8;
+const MAX_SLOTS: u16 = 32;
 const DESCRIPTORS_PER_REQUEST: u16 = 3;  // header, data, status
-const REQUEST_SECTORS: u64 = 128;        // 64 KiB of data per request
+const REQUEST_SECTORS: u32 = 128;        // 64 KiB of data per request
 const CONFIG_CAPACITY: u64 = 0;
+const NO_REQUEST: i32 = -1;
 
 const device = changetype<transport.Device>(memory.data(offsetof<transport.Device>()));
 const queue = changetype<virtqueue.Queue>(memory.data(offsetof<virtqueue.Queue>()));
-let requests: u64 = 0;          // one frame: 8 headers of 16 bytes, then 8 status bytes
-let capacitySectors: u64 = 0;
-let canFlush = false;
-let readOnly = false;
+const slotRequests = memory.data(MAX_SLOTS * 4);   // the block request each slot carries
+let requests: u64 = 0;          // one frame: MAX_SLOTS headers of 16 bytes, then MAX_SLOTS status bytes
+let slots: u16 = 0;
+let disk: i32 = -1;
 let present = false;
 
 export function available(): bool { return present; }
-export function capacity(): u64 { return capacitySectors; }
-export function isReadOnly(): bool { return readOnly; }
+/** The block layer's disk for this device ("vda"), or -1. */
+export function diskIndex(): i32 { return disk; }
 /** Interrupts the request queue has taken, and doorbells rung (for tests). */
 export function interrupts(): u32 { return queue.interrupts; }
 export function doorbells(): u32 { return queue.doorbells; }
@@ -53,20 +57,21 @@ export function init(): Errno {
   }
   const begun = transport.begin(device, FEATURE_FLUSH | FEATURE_RO);
   if (begun != Errno.Ok) return refuse(index, "the device did not reset or accept VERSION_1", begun);
-  const created = virtqueue.create(device, 0, queue);
+  const created = virtqueue.create(device, 0, queue, interrupt);
   if (created != Errno.Ok) return refuse(index, "its request queue is missing or of size 0", created);
   requests = frames.alloc(0, frames.Owner.Kernel);
   if (requests == 0) return Errno.ResourceExhausted;
-  capacitySectors = cpu.load64(device.deviceConfig + CONFIG_CAPACITY);
-  canFlush = (device.features & FEATURE_FLUSH) != 0;
-  readOnly = (device.features & FEATURE_RO) != 0;
+  slots = queue.size / DESCRIPTORS_PER_REQUEST < MAX_SLOTS ? queue.size / DESCRIPTORS_PER_REQUEST : MAX_SLOTS;
+  for (let s: u16 = 0; s < MAX_SLOTS; s++) store<i32>(slotRequests + <usize>s * 4, NO_REQUEST);
+  const capacity = cpu.load64(device.deviceConfig + CONFIG_CAPACITY);
+  const readOnly = (device.features & FEATURE_RO) != 0;
   transport.ready(device);
   present = true;
   log.begin(log.Level.Info);
   line.text("virtio-blk: ");
   registry.appendAddress(index);
   line.text(" ready, ");
-  line.decimal(capacitySectors * SECTOR >> 20);
+  line.decimal(capacity * SECTOR >> 20);
   line.text(" MiB, queue of ");
   line.decimal(queue.size);
   line.text(queue.vector != 0 ? " on MSI-X vector " : ", polled");
@@ -74,69 +79,64 @@ export function init(): Errno {
   if (queue.eventIndex) line.text(", event index");
   if (readOnly) line.text(", read-only");
   log.end();
+  const flags = (queue.vector != 0 ? block.queue.FLAG_INTERRUPTS : 0) | (readOnly ? block.queue.FLAG_READ_ONLY : 0)
+    | ((device.features & FEATURE_FLUSH) != 0 ? block.queue.FLAG_FLUSH : 0);
+  disk = block.queue.addDisk("vda", -1, <u32>SECTOR, capacity, start, poll, 0, slots, REQUEST_SECTORS, flags, block.iosched.Policy.Deadline);
+  if (disk >= 0) block.announce(disk);
   return Errno.Ok;
 }
 
 function refuse(index: i32, why: string, result: Errno): Errno { return transport.refuse("virtio-blk", index, why, result); }
 
-/** Fills request `slot`'s header and sets its status byte to a value the device
- *  never writes, so an untouched status reads as a failure. */
-function writeHeader(slot: u16, type: u32, sector: u64): void {
+function header(slot: u16): u64 { return requests + <u64>slot * HEADER_BYTES; }
+function statusByte(slot: u16): u64 { return requests + <u64>MAX_SLOTS * HEADER_BYTES + <u64>slot; }
+
+/** The block layer's start: puts request `r` in a free slot and rings the
+ *  doorbell (unless the event index says the device is still looking).
+ *  Interrupts are off (the block layer holds them so). */
+function start(context: u32, r: i32): Errno {
+  let slot: u16 = 0;
+  while (slot < slots && load<i32>(slotRequests + <usize>slot * 4) != NO_REQUEST) slot++;
+  if (slot == slots) return Errno.ResourceExhausted;
+  const op = block.queue.requestOp(r);
+  const type = op == block.queue.Op.Read ? TYPE_READ : op == block.queue.Op.Write ? TYPE_WRITE : TYPE_FLUSH;
   const h = DIRECT_MAP_BASE + header(slot);
   cpu.store32(h, type);
   cpu.store32(h + 4, 0);
-  cpu.store64(h + 8, sector);
-  cpu.store8(DIRECT_MAP_BASE + statusByte(slot), 0xff);
-}
-
-function header(slot: u16): u64 { return requests + <u64>slot * HEADER_BYTES; }
-function statusByte(slot: u16): u64 { return requests + <u64>MAX_IN_FLIGHT * HEADER_BYTES + <u64>slot; }
-
-/** Moves `count` sectors from `sector` between the disk and physical `buffer`
- *  (contiguous), in requests of up to REQUEST_SECTORS, several in flight. */
-function transfer(type: u32, sector: u64, buffer: u64, count: u64): Errno {
-  if (!present) return Errno.NotReady;
-  if (count == 0 || sector > capacitySectors || count > capacitySectors - sector) return Errno.InvalidArgument;
-  const groups = queue.size / DESCRIPTORS_PER_REQUEST;
-  const inFlightLimit = groups < MAX_IN_FLIGHT ? groups : MAX_IN_FLIGHT;
-  const dataFlags = type == TYPE_READ ? virtqueue.DESC_WRITE : 0;
-  let done: u64 = 0;
-  while (done < count) {
-    let posted: u16 = 0;
-    while (posted < inFlightLimit && done < count) {
-      const sectors = count - done < REQUEST_SECTORS ? count - done : REQUEST_SECTORS;
-      const first = posted * DESCRIPTORS_PER_REQUEST;
-      writeHeader(posted, type, sector + done);
-      virtqueue.describe(queue, first, header(posted), HEADER_BYTES, virtqueue.DESC_NEXT, first + 1);
-      virtqueue.describe(queue, first + 1, buffer + done * SECTOR, <u32>(sectors * SECTOR), dataFlags | virtqueue.DESC_NEXT, first + 2);
-      virtqueue.describe(queue, first + 2, statusByte(posted), 1, virtqueue.DESC_WRITE, 0);
-      virtqueue.offer(queue, first);
-      done += sectors;
-      posted++;
-    }
-    virtqueue.notify(queue);             // one doorbell for the whole group
-    for (let i: u16 = 0; i < posted; i++) if (virtqueue.waitUsed(queue) < 0) return Errno.Timeout;
-    for (let i: u16 = 0; i < posted; i++) if (cpu.load8(DIRECT_MAP_BASE + statusByte(i)) != STATUS_OK) return Errno.DeviceError;
+  cpu.store64(h + 8, block.queue.requestSector(r));
+  cpu.store8(DIRECT_MAP_BASE + statusByte(slot), 0xff);  // a value the device never writes
+  const first = slot * DESCRIPTORS_PER_REQUEST;
+  if (type == TYPE_FLUSH) {                              // header and status only
+    virtqueue.describe(queue, first, header(slot), HEADER_BYTES, virtqueue.DESC_NEXT, first + 2);
+  } else {
+    virtqueue.describe(queue, first, header(slot), HEADER_BYTES, virtqueue.DESC_NEXT, first + 1);
+    const bytes = <u32>(<u64>block.queue.requestCount(r) * SECTOR);
+    virtqueue.describe(queue, first + 1, block.queue.requestBuffer(r), bytes, (type == TYPE_READ ? virtqueue.DESC_WRITE : 0) | virtqueue.DESC_NEXT, first + 2);
   }
+  virtqueue.describe(queue, first + 2, statusByte(slot), 1, virtqueue.DESC_WRITE, 0);
+  store<i32>(slotRequests + <usize>slot * 4, r);
+  virtqueue.offer(queue, first);
+  virtqueue.notify(queue);
   return Errno.Ok;
 }
 
-export function read(sector: u64, buffer: u64, count: u64): Errno { return transfer(TYPE_READ, sector, buffer, count); }
-/** Errno.PermissionDenied on a read-only device, before anything is posted. */
-export function write(sector: u64, buffer: u64, count: u64): Errno {
-  if (present && readOnly) return Errno.PermissionDenied;
-  return transfer(TYPE_WRITE, sector, buffer, count);
+/** Completes every request the device has finished. */
+function poll(context: u32): void {
+  const flags = cpu.saveInterrupts();
+  while (virtqueue.reap(queue)) {
+    const slot = <u16>(queue.usedId / DESCRIPTORS_PER_REQUEST);
+    if (slot >= slots) continue;                         // not a head we gave: ignore
+    const r = load<i32>(slotRequests + <usize>slot * 4);
+    if (r == NO_REQUEST) continue;
+    store<i32>(slotRequests + <usize>slot * 4, NO_REQUEST);
+    const status = cpu.load8(DIRECT_MAP_BASE + statusByte(slot));
+    block.queue.complete(r, status == STATUS_OK ? Errno.Ok : status == STATUS_UNSUPPORTED ? Errno.NotSupported : Errno.DeviceError);
+  }
+  cpu.restoreInterrupts(flags);
 }
 
-/** Makes every completed write durable (VIRTIO_BLK_T_FLUSH). */
-export function flush(): Errno {
-  if (!present || !canFlush) return Errno.NotSupported;
-  writeHeader(0, TYPE_FLUSH, 0);
-  // a flush carries no data: header and status only
-  virtqueue.describe(queue, 0, header(0), HEADER_BYTES, virtqueue.DESC_NEXT, 1);
-  virtqueue.describe(queue, 1, statusByte(0), 1, virtqueue.DESC_WRITE, 0);
-  virtqueue.offer(queue, 0);
-  virtqueue.notify(queue);
-  if (virtqueue.waitUsed(queue) < 0) return Errno.Timeout;
-  return cpu.load8(DIRECT_MAP_BASE + statusByte(0)) == STATUS_OK ? Errno.Ok : Errno.DeviceError;
+/** The request queue's MSI-X handler. */
+function interrupt(vector: u32, context: u32): void {
+  queue.interrupts++;
+  poll(0);
 }

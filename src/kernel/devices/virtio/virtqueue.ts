@@ -50,32 +50,35 @@ export const NO_THREAD: i32 = -1;
 /** Gives `queue` (index `index`) an interrupt: MSI-X entry index + 1 (entry 0 is
  *  left for configuration changes) on a fresh vector. The entry, or NO_MSIX
  *  when the device has no MSI-X, too few entries or no vector is free. */
-function attachInterrupt(device: transport.Device, index: u16, queue: Queue): u16 {
+function attachInterrupt(device: transport.Device, index: u16, queue: Queue, handler: vectors.Handler): u16 {
   const entry = <u32>index + 1;
   if (entry >= msi.msixEntries(device.pciIndex)) return transport.NO_MSIX;
   const vector = vectors.allocate();
   if (vector == 0) return transport.NO_MSIX;
-  if (vectors.register(vector, interrupt, <u32>changetype<usize>(queue)) != Errno.Ok) {
+  if (vectors.register(vector, handler, <u32>changetype<usize>(queue)) != Errno.Ok) {
     vectors.release(vector);
     return transport.NO_MSIX;
   }
   if (msi.enableMsix(device.pciIndex, entry, vector, apic.bootCpuApicId()) != Errno.Ok) {
-    detachInterrupt(vector, queue);
+    detachInterrupt(vector, queue, handler);
     return transport.NO_MSIX;
   }
   queue.vector = vector;
   return <u16>entry;
 }
 
-function detachInterrupt(vector: u32, queue: Queue): void {
-  vectors.unregister(vector, interrupt, <u32>changetype<usize>(queue));
+function detachInterrupt(vector: u32, queue: Queue, handler: vectors.Handler): void {
+  vectors.unregister(vector, handler, <u32>changetype<usize>(queue));
   vectors.release(vector);
   queue.vector = 0;
 }
 
 /** Sets up queue `index` of `device` with at most MAX_SIZE entries, interrupting
- *  through MSI-X where the device offers it, polled where not. */
-export function create(device: transport.Device, index: u16, queue: Queue): Errno {
+ *  through MSI-X where the device offers it, polled where not. The interrupt runs
+ *  `handler` with the Queue's address as context: by default interrupt(), which
+ *  wakes a thread in waitPending(); a driver that completes requests itself in
+ *  interrupt context gives its own. */
+export function create(device: transport.Device, index: u16, queue: Queue, handler: vectors.Handler = interrupt): Errno {
   let size = transport.queueSize(device, index);
   if (size == 0) return Errno.NotSupported;           // a queue of size 0: refused
   if (size > MAX_SIZE) size = MAX_SIZE;
@@ -99,11 +102,11 @@ export function create(device: transport.Device, index: u16, queue: Queue): Errn
   queue.waiter = NO_THREAD;
   queue.interrupts = 0;
   queue.doorbells = 0;
-  const entry = attachInterrupt(device, index, queue);
+  const entry = attachInterrupt(device, index, queue, handler);
   queue.notify = transport.enableQueue(device, index, size, queue.descriptors, queue.available, queue.used, entry);
   if (entry != transport.NO_MSIX && transport.queueMsix(device, index) != entry) {
     msi.maskMsix(device.pciIndex, entry);
-    detachInterrupt(queue.vector, queue);   // the device would not take it: polled
+    detachInterrupt(queue.vector, queue, handler);   // the device would not take it: polled
   }
   return Errno.Ok;
 }
