@@ -155,7 +155,7 @@ async function buildElf(): Promise<void> {
 
   for (const m of MODULES) {
     await step({
-      name: `wasm2c ${m.name}`, inputs: [wasmPath(m)], extra: ["1.0.32", "split-2"],
+      name: `wasm2c ${m.name}`, inputs: [wasmPath(m), "tools/splitc.ts"], extra: ["1.0.32", "split-2"],
       outputs: [join(BUILD, `${m.name}.c`), join(BUILD, `${m.name}.h`)],
       run: () => {
         run("wasm2c", [wasmPath(m), "-n", m.name, "-o", join(BUILD, `${m.name}.c`)]);

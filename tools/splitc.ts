@@ -9,11 +9,24 @@
 const DEFINITION = /^static (?:[\w ]+?) (w2c_\w+)\(.*\) \{$/;
 const PROTOTYPE = /^static (?:[\w ]+?) (w2c_\w+)\(.*\);$/;
 const FUNC_TYPES = /^static u32 func_types\[(\d+)\];$/;
+/** wasm2c wraps a long signature: "static u32 w2c_f(…, u32 w2c_p7, " then "    u32 w2c_p8) {". */
+const WRAPPED = /^static (?:[\w ]+?) w2c_\w+\(.*, $/;
+
+/** Joins each wrapped signature back onto one line, so the patterns above see it. */
+function unwrapSignatures(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    let l = lines[i];
+    while (WRAPPED.test(l) && i + 1 < lines.length) l += lines[++i].trimStart();
+    out.push(l);
+  }
+  return out;
+}
 
 /** `firstShare`: the fraction of the functions the first unit takes (it also
  *  carries the data segments and initialisation, so it gets less). */
 export function splitC(source: string, parts: number, firstShare = 1 / parts): string[] {
-  const lines = source.split("\n");
+  const lines = unwrapSignatures(source.split("\n"));
   const firstDefinition = lines.findIndex((l) => DEFINITION.test(l));
   if (firstDefinition < 0 || parts < 2) return [source];
   // where the definitions end: the first non-wasm function after them

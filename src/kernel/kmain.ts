@@ -42,6 +42,7 @@ function driversInit(): void {
   devices.virtio.rng.init();                           // an entropy source, when QEMU gives one
   devices.virtio.blk.init();                           // the first virtio disk, if any
   devices.virtio.net.init();                           // the first virtio NIC, if any
+  devices.nvme.init();                                 // the first NVMe controller, namespace 1
 }
 
 function readyLine(): void {

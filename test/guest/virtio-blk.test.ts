@@ -49,7 +49,7 @@ for (const [machine, vectors] of [["q35", ""], ["pc", ""], ["q35", ",vectors=0"]
         const interrupts = Number(/AIOS virtio-blk interrupts=(\d+)/.exec(result.output)?.[1]);
         assert.ok(interrupts >= 1 && interrupts < 321, `interrupts ${interrupts}`);
       }
-      expectOutput(result, /AIOS virtio-blk verified_mib=10 flush=ok past_end=refused/);
+      expectOutput(result, /AIOS virtio-blk verified_mib=10 flush=ok past_end=refused straddle=refused unaligned=ok requests_left=0/);
 
       // The first 4 KiB of the written region and the last word of the 10 MiB.
       const fd = openSync(image, "r");

@@ -24,6 +24,7 @@ export * from "./entries/sched";
 export * from "./entries/devices";
 export * from "./entries/acpi";
 export * from "./entries/block";
+export * from "./entries/nvme";
 
 export function consoleInit(): bool { return uart.init(); }
 

@@ -47,4 +47,15 @@ test("one part, or no wasm functions: unchanged", () => {
   assert.equal(splitC("int x;", 2), ["int x;"]);
 });
 
+test("a signature wasm2c wrapped over two lines loses `static` too (regression: ten-parameter functions)", () => {
+  const wrapped = SOURCE.replace(
+    "static u32 w2c_a(Z_kernel_instance_t* instance, u32 w2c_p0) {",
+    "static u32 w2c_a(Z_kernel_instance_t* instance, \n    u32 w2c_p0) {",
+  );
+  const units = splitC(wrapped, 2, 0.5);
+  const all = units.join("\n");
+  assert.not.match(all, /static u32 w2c_a\(Z_kernel_instance_t\* instance/);
+  assert.match(all, /^u32 w2c_a\(Z_kernel_instance_t\* instance, u32 w2c_p0\) \{$/m);
+});
+
 test.run();

@@ -23,6 +23,7 @@ import * as eventScenarios from "./events";
 import * as pciScenarios from "./pci";
 import * as auditScenarios from "./audit";
 import * as netScenarios from "./net";
+import * as nvmeScenarios from "./nvme";
 
 type Scenario = () => bool;
 
@@ -81,6 +82,8 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "virtio-net")) return netScenarios.virtioNet;
   if (nameIs(source, length, "virtio-net-tap")) return netScenarios.virtioNetTap;
   if (nameIs(source, length, "virtio-net-link")) return netScenarios.virtioNetLink;
+  if (nameIs(source, length, "nvme")) return nvmeScenarios.nvmeReadWrite;
+  if (nameIs(source, length, "bench-nvme")) return nvmeScenarios.nvmeBenchmark;
   return null;
 }
 

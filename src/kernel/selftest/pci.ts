@@ -11,6 +11,7 @@ import * as line from "../line";
 import * as log from "../log";
 import * as clock from "../clock";
 import * as block from "../block";
+import * as shared from "./block";
 
 export function listDevices(): bool {
   for (let i = 0; i < registry.count(); i++) {
@@ -73,50 +74,18 @@ export function virtioRng(): bool {
   return got == 256 && distinct > 64;
 }
 
-/** virtio-blk: 10 MiB of pseudo-random data written from sector 2048 in 64 KiB
- *  requests (several in flight), flushed, read back into another buffer and
- *  compared; a request past the end is refused. */
+/** virtio-blk: the block layer's shared round trip (selftest/block.ts) on vda,
+ *  and how many interrupts and doorbells it took. */
 export function virtioBlk(): bool {
   if (!devices.virtio.blk.available()) return false;
-  const disk = devices.virtio.blk.diskIndex();
-  const bytes: u64 = 10 << 20;
-  const order = frames.orderFor(1 << 20);                // 1 MiB at a time
-  const out = frames.alloc(<u32>order, frames.Owner.Test);
-  const back = frames.alloc(<u32>order, frames.Owner.Test);
-  if (out == 0 || back == 0) return false;
-  let state: u64 = 0x9e3779b97f4a7c15;
-  let ok = true;
-  for (let at: u64 = 0; at < bytes && ok; at += 1 << 20) {
-    for (let i: u64 = 0; i < (1 << 20); i += 8) {
-      state ^= state << 13; state ^= state >> 7; state ^= state << 17;
-      cpu.store64(mem.layout.DIRECT_MAP_BASE + out + i, state);
-    }
-    const sector = 2048 + at / devices.virtio.blk.SECTOR;
-    ok = block.write(disk, sector, out, (1 << 20) / devices.virtio.blk.SECTOR) == Errno.Ok
-      && block.read(disk, sector, back, (1 << 20) / devices.virtio.blk.SECTOR) == Errno.Ok;
-    for (let i: u64 = 0; i < (1 << 20) && ok; i += 8) {
-      if (cpu.load64(mem.layout.DIRECT_MAP_BASE + out + i) != cpu.load64(mem.layout.DIRECT_MAP_BASE + back + i)) ok = false;
-    }
-  }
-  const flushed = block.flush(disk);
-  const pastEnd = block.read(disk, block.queue.capacity(disk), back, 1);
-  frames.free(out);
-  frames.free(back);
+  const ok = shared.verify(devices.virtio.blk.diskIndex(), "virtio-blk");
   line.reset();
   line.text("AIOS virtio-blk interrupts=");
   line.decimal(devices.virtio.blk.interrupts());
   line.text(" doorbells=");
   line.decimal(devices.virtio.blk.doorbells());
   log.publish();
-  line.reset();
-  line.text("AIOS virtio-blk verified_mib=");
-  line.decimal(ok ? bytes >> 20 : 0);
-  line.text(" flush=");
-  line.text(flushed == Errno.Ok ? "ok" : "failed");
-  line.text(" past_end=");
-  line.text(pastEnd == Errno.InvalidArgument ? "refused" : "accepted");
-  log.publish();
-  return ok && flushed == Errno.Ok && pastEnd == Errno.InvalidArgument;
+  return ok;
 }
 
 /** virtio-blk on a read-only drive: the device says so (VIRTIO_BLK_F_RO), a write
@@ -145,44 +114,6 @@ export function virtioBlkReadOnly(): bool {
   return block.queue.readOnly(disk) && wrote == Errno.PermissionDenied && matches;
 }
 
-/** Benchmark: 8 MiB written to and read from the virtio-blk disk, and the same
- *  8 MiB copied in memory with 8-byte loads and stores (the floor), five times
- *  each; the best of the five (the least disturbed by the shared host). */
 export function virtioBlkBenchmark(): bool {
-  if (!devices.virtio.blk.available()) return false;
-  const disk = devices.virtio.blk.diskIndex();
-  const order = frames.orderFor(1 << 20);
-  const a = frames.alloc(<u32>order, frames.Owner.Test);
-  const b = frames.alloc(<u32>order, frames.Owner.Test);
-  if (a == 0 || b == 0) return false;
-  const sectorsPerMib: u64 = (1 << 20) / devices.virtio.blk.SECTOR;
-  let ok = true;
-  let writeBest: u64 = 0, readBest: u64 = 0, copyBest: u64 = 0;
-  for (let round = 0; round < 5 && ok; round++) {
-    let start = clock.nanoseconds();
-    for (let m: u64 = 0; m < 8 && ok; m++) ok = block.write(disk, 2048 + m * sectorsPerMib, a, sectorsPerMib) == Errno.Ok;
-    const w = clock.nanoseconds() - start;
-    start = clock.nanoseconds();
-    for (let m: u64 = 0; m < 8 && ok; m++) ok = block.read(disk, 2048 + m * sectorsPerMib, b, sectorsPerMib) == Errno.Ok;
-    const r = clock.nanoseconds() - start;
-    start = clock.nanoseconds();
-    for (let m: u64 = 0; m < 8; m++) {
-      for (let i: u64 = 0; i < (1 << 20); i += 8) cpu.store64(mem.layout.DIRECT_MAP_BASE + b + i, cpu.load64(mem.layout.DIRECT_MAP_BASE + a + i));
-    }
-    const c = clock.nanoseconds() - start;
-    if (round == 0 || w < writeBest) writeBest = w;
-    if (round == 0 || r < readBest) readBest = r;
-    if (round == 0 || c < copyBest) copyBest = c;
-  }
-  frames.free(a);
-  frames.free(b);
-  line.reset();
-  line.text("AIOS bench blk mib=8 write_ns=");
-  line.decimal(writeBest);
-  line.text(" read_ns=");
-  line.decimal(readBest);
-  line.text(" copy_ns=");
-  line.decimal(copyBest);
-  log.publish();
-  return ok;
+  return devices.virtio.blk.available() && shared.benchmark(devices.virtio.blk.diskIndex(), "blk");
 }
