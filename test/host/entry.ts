@@ -25,6 +25,7 @@ export * from "./entries/devices";
 export * from "./entries/acpi";
 export * from "./entries/block";
 export * from "./entries/nvme";
+export * from "./entries/e1000";
 
 export function consoleInit(): bool { return uart.init(); }
 

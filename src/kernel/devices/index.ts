@@ -1,7 +1,10 @@
-// devices — the buses and the table of devices on them; drivers come with issue 6.
+// devices — the buses, the table of devices on them, and the drivers: virtio
+// (blk, net, rng), NVMe, e1000; MSI/MSI-X for all of them.
 import * as bars from "./bars";
+import * as e1000 from "./e1000";
+import * as msi from "./msi";
 import * as nvme from "./nvme";
 import * as pci from "./pci";
 import * as registry from "./registry";
 import * as virtio from "./virtio";
-export { bars, nvme, pci, registry, virtio };
+export { bars, e1000, msi, nvme, pci, registry, virtio };

@@ -24,6 +24,7 @@ import * as pciScenarios from "./pci";
 import * as auditScenarios from "./audit";
 import * as netScenarios from "./net";
 import * as nvmeScenarios from "./nvme";
+import * as e1000Scenarios from "./e1000";
 
 type Scenario = () => bool;
 
@@ -84,6 +85,9 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "virtio-net-link")) return netScenarios.virtioNetLink;
   if (nameIs(source, length, "nvme")) return nvmeScenarios.nvmeReadWrite;
   if (nameIs(source, length, "bench-nvme")) return nvmeScenarios.nvmeBenchmark;
+  if (nameIs(source, length, "e1000")) return e1000Scenarios.arpAndPing;
+  if (nameIs(source, length, "e1000-link")) return e1000Scenarios.linkDown;
+  if (nameIs(source, length, "bench-e1000")) return e1000Scenarios.transmitBenchmark;
   return null;
 }
 
