@@ -17,5 +17,9 @@ export const ABI: Record<string, AbiFunction> = {
   ipc_send: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiIpcSend", summary: "ipc_send(endpoint handle, pointer, length, flags): 0 or an Errno; needs Send" },
   ipc_receive: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiIpcReceive", summary: "ipc_receive(endpoint handle, pointer, capacity, flags): the length, or -Errno; needs Receive" },
   event_subscribe: { params: ["i32", "i32"], result: "i32", kernelExport: "abiEventSubscribe", summary: "event_subscribe(topic handle, endpoint handle): 0 or an Errno; needs Subscribe on the topic and Receive on the endpoint" },
+  block_read: { params: ["i32", "i64", "i32", "i32"], result: "i32", kernelExport: "abiBlockRead", summary: "block_read(disk handle, sector, pointer, sectors): 0 or an Errno; needs Read; at most 64 KiB; paced by the agent's I/O rate" },
+  block_write: { params: ["i32", "i64", "i32", "i32"], result: "i32", kernelExport: "abiBlockWrite", summary: "block_write(disk handle, sector, pointer, sectors): 0 or an Errno; needs Write; at most 64 KiB; paced by the agent's I/O rate" },
+  block_flush: { params: ["i32"], result: "i32", kernelExport: "abiBlockFlush", summary: "block_flush(disk handle): 0 or an Errno; needs Write" },
+  block_info: { params: ["i32", "i32"], result: "i64", kernelExport: "abiBlockInfo", summary: "block_info(disk handle, 0 sectors | 1 sector size): the value or -Errno; needs Read" },
   cap_check: { params: ["i32", "i32"], result: "i32", kernelExport: "abiCapCheck", summary: "cap_check(handle, rights): 0 when the handle holds the rights, else an Errno (the cheapest checked call)" },
 };

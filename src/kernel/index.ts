@@ -11,6 +11,7 @@ import * as mem from "./memory";
 import * as trapReport from "./trap";
 import * as smp from "./platform/smp";
 import * as syscalls from "./syscalls";
+import * as blockCalls from "./syscalls/block";
 import * as scheduler from "./sched/scheduler";
 import * as modules from "./modules";
 export { kmain } from "./kmain";
@@ -83,6 +84,30 @@ export function abiCapCheck(slot: u32, handle: u32, rights: u32): i32 {
 export function abiEventSubscribe(slot: u32, topic: u32, endpoint: u32): i32 {
   const caller = modules.enterKernel();
   const result = syscalls.eventSubscribe(slot, topic, endpoint);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiBlockRead(slot: u32, handle: u32, sector: u64, pointer: u32, count: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = blockCalls.transfer(slot, handle, false, sector, pointer, count);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiBlockWrite(slot: u32, handle: u32, sector: u64, pointer: u32, count: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = blockCalls.transfer(slot, handle, true, sector, pointer, count);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiBlockFlush(slot: u32, handle: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = blockCalls.flush(slot, handle);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiBlockInfo(slot: u32, handle: u32, what: u32): i64 {
+  const caller = modules.enterKernel();
+  const result = blockCalls.info(slot, handle, what);
   modules.leaveKernel(caller);
   return result;
 }

@@ -14,6 +14,16 @@ import * as partitions from "./partitions";
 import * as queue from "./queue";
 export { iosched, partitions, queue };
 
+/** Device capabilities name a disk as BLOCK_OBJECT | its index. */
+const BLOCK_OBJECT: u64 = 2 << 32;
+export function objectOf(d: i32): u64 { return BLOCK_OBJECT | <u64>d; }
+/** The disk a Device capability's object names, or -1. */
+export function diskOfObject(object: u64): i32 {
+  if ((object & ~<u64>0xffff_ffff) != BLOCK_OBJECT) return -1;
+  const d = <i32>(object & 0xffff_ffff);
+  return queue.validDisk(d) ? d : -1;
+}
+
 const WINDOW: i32 = 16;                  // requests one transfer keeps in flight
 const windows = memory.data(scheduler.MAX_THREADS * WINDOW * 4);
 

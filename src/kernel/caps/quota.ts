@@ -1,11 +1,12 @@
 // quota.ts — what each agent may consume: memory pages (committed to the agent's
 // memory pool, pools.ts, which holds the page quota), a CPU share weight for the
-// scheduler to come, and an IPC message rate (a token bucket). An agent may be in
+// scheduler to come, an IPC message rate and a block I/O rate (IOPS), each a
+// token bucket. An agent may be in
 // one resource group (groups.ts), whose aggregate limits are checked before the
 // agent's own charge is made, so a refusal changes nothing. Records exist while
 // the agent's table is open; closing it gives back all it still holds.
 //
-//   record a:  pool i32 | weight u32 | group i32 | charged pages u64 | bucket
+//   record a:  pool i32 | weight u32 | group i32 | charged pages u64 | bucket | I/O bucket
 import { Errno } from "../../abi";
 import { pools } from "../memory";
 import * as bucket from "./bucket";
@@ -24,6 +25,7 @@ const weights = memory.data(MAX_AGENTS * 4);
 const groupIds = memory.data(MAX_AGENTS * 4);
 const charged = memory.data(MAX_AGENTS * 8);
 const buckets = memory.data(MAX_AGENTS * BUCKET_BYTES);
+const ioBuckets = memory.data(MAX_AGENTS * BUCKET_BYTES);
 
 function at(array: usize, agent: i32, bytes: i32): usize { return array + <usize>(agent * bytes); }
 function bucketOf(agent: i32): usize { return at(buckets, agent, BUCKET_BYTES); }
@@ -41,6 +43,7 @@ export function reset(agent: i32, now: u64): void {
   store<i32>(at(groupIds, agent, 4), NO_GROUP);
   store<u64>(at(charged, agent, 8), 0);
   bucket.configure(bucketOf(agent), UNLIMITED_RATE, 0, now);
+  bucket.configure(at(ioBuckets, agent, BUCKET_BYTES), UNLIMITED_RATE, 0, now);
 }
 
 /** Gives back everything the agent holds (memory, its place in a group). */
@@ -78,6 +81,20 @@ export function setIpcRate(agent: i32, rate: u32, burst: u32, now: u64): Errno {
   const error = agentError(agent);
   if (error != Errno.Ok) return error;
   return bucket.configure(bucketOf(agent), rate, burst, now);
+}
+
+/** `rate` block requests per second with bursts of `burst` (UNLIMITED_RATE: no limit). */
+export function setIoRate(agent: i32, rate: u32, burst: u32, now: u64): Errno {
+  const error = agentError(agent);
+  if (error != Errno.Ok) return error;
+  return bucket.configure(at(ioBuckets, agent, BUCKET_BYTES), rate, burst, now);
+}
+
+/** Takes one block request from the agent's I/O budget, or RateLimited. */
+export function takeIo(agent: i32, now: u64): Errno {
+  const error = agentError(agent);
+  if (error != Errno.Ok) return error;
+  return bucket.take(at(ioBuckets, agent, BUCKET_BYTES), now);
 }
 
 /** Joins `group` bringing the agent's current pages and weight, if they fit. */

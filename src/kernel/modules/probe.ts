@@ -18,6 +18,8 @@ export const enum ProbeFunction {
   CheckedCalls = 11,  // (handle, n): n aios.cap_check calls; the errors
   PlainCalls = 12,    // (n): n calls of a module function, the baseline
   Subscribe = 13,     // (topic handle, endpoint handle): aios.event_subscribe
+  DiskWrite = 14,     // (disk handle, sector): aios.block_write of a pattern sector
+  DiskRead = 15,      // (disk handle, sector): aios.block_read, 0 when the pattern is back
 }
 
 /** The guard-page build of probe. */

@@ -116,3 +116,39 @@ export function benchmark(d: i32, label: string): bool {
   log.publish();
   return ok;
 }
+
+/** Every disk the block layer has, as "AIOS disk <name> offset=… sectors=…
+ *  marker=…" (the first 8 bytes of its sector 0, printable); then "GUESTP2!"
+ *  written to sector 1 of vda2, when there is one, for the host to find. */
+export function listDisks(): bool {
+  const buffer = frames.alloc(0, frames.Owner.Test);
+  if (buffer == 0) return false;
+  let ok = block.queue.count() > 0;
+  for (let d = 0; d < block.queue.count(); d++) {
+    const read = block.read(d, 0, buffer, 1);
+    line.reset();
+    line.text("AIOS disk ");
+    block.appendName(d);
+    line.text(" offset=");
+    line.decimal(block.queue.offset(d));
+    line.text(" sectors=");
+    line.decimal(block.queue.capacity(d));
+    line.text(" marker=");
+    for (let i: u64 = 0; i < 8; i++) {
+      const c = cpu.load8(DIRECT_MAP_BASE + buffer + i);
+      line.byte(c >= 0x21 && c < 0x7f ? c : 0x2e);
+    }
+    log.publish();
+    if (read != Errno.Ok) ok = false;
+  }
+  const second = block.find("vda2");
+  if (second >= 0) {
+    const text = "GUESTP2!";
+    for (let i = 0; i < 8; i++) cpu.store8(DIRECT_MAP_BASE + buffer + <u64>i, <u8>text.charCodeAt(i));
+    ok = ok && block.write(second, 1, buffer, 1) == Errno.Ok && block.flush(second) == Errno.Ok;
+    // and nothing may be written past a partition's end
+    ok = ok && block.write(second, block.queue.capacity(second), buffer, 1) == Errno.InvalidArgument;
+  }
+  frames.free(buffer);
+  return ok;
+}

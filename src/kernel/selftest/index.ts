@@ -23,6 +23,8 @@ import * as eventScenarios from "./events";
 import * as pciScenarios from "./pci";
 import * as auditScenarios from "./audit";
 import * as netScenarios from "./net";
+import * as blockAbiScenarios from "./blockabi";
+import * as blockScenarios from "./block";
 import * as nvmeScenarios from "./nvme";
 import * as e1000Scenarios from "./e1000";
 
@@ -88,6 +90,8 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "e1000")) return e1000Scenarios.arpAndPing;
   if (nameIs(source, length, "e1000-link")) return e1000Scenarios.linkDown;
   if (nameIs(source, length, "bench-e1000")) return e1000Scenarios.transmitBenchmark;
+  if (nameIs(source, length, "block-abi")) return blockAbiScenarios.blockAbi;
+  if (nameIs(source, length, "disks")) return blockScenarios.listDisks;
   return null;
 }
 

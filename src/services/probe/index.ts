@@ -135,3 +135,28 @@ export function plainCalls(count: u32): u32 {
 
 /** Subscribes the endpoint to the topic (both handles): 0 or an Errno. */
 export function subscribe(topic: u32, endpoint: u32): u32 { return <u32>eventSubscribe(topic, endpoint); }
+
+@external("aios", "block_read") declare function blockRead(handle: u32, sector: u64, pointer: usize, count: u32): i32;
+@external("aios", "block_write") declare function blockWrite(handle: u32, sector: u64, pointer: usize, count: u32): i32;
+/** Where diskWrite takes its sector from and diskRead puts it (offset 8 KiB). */
+const DISK_BUFFER: usize = 8192;
+const SECTOR_BYTES: u32 = 512;
+
+/** Writes one 512-byte sector of pattern (byte i = i * 7 + sector) to `sector`
+ *  of the disk behind `handle`: 0 or an Errno. A sector of 0xffffffff writes
+ *  from a pointer past this module's memory instead. */
+export function diskWrite(handle: u32, sector: u32): u32 {
+  if (sector == 0xffffffff) return <u32>blockWrite(handle, 0, <usize>0xffff_fe00, 1);
+  for (let i: u32 = 0; i < SECTOR_BYTES; i++) store<u8>(DISK_BUFFER + <usize>i, <u8>(i * 7 + sector));
+  return <u32>blockWrite(handle, <u64>sector, DISK_BUFFER, 1);
+}
+
+/** Reads `sector` into the buffer: 0 when it holds diskWrite's pattern for that
+ *  sector, 0xffff when the bytes differ, else the Errno. */
+export function diskRead(handle: u32, sector: u32): u32 {
+  memory.fill(DISK_BUFFER, 0, SECTOR_BYTES);
+  const result = blockRead(handle, <u64>sector, DISK_BUFFER, 1);
+  if (result != 0) return <u32>result;
+  for (let i: u32 = 0; i < SECTOR_BYTES; i++) if (load<u8>(DISK_BUFFER + <usize>i) != <u8>(i * 7 + sector)) return 0xffff;
+  return 0;
+}
