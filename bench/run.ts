@@ -11,8 +11,12 @@
 //                                        target: guard pages <= 1.10x the floor
 //   in one guest boot with two CPUs (aios.test=bench-platform): timer interrupt
 //   latency, IPI round trip, ticket-lock hand-off (median and p99)
-//   virtio-blk (aios.test=bench-blk): 8 MiB written and read, MiB/s, against an
-//   in-guest 8-byte copy of the same 8 MiB in the same boot
+//   each block driver (virtio-blk, NVMe, AHCI; aios.test=bench-blk|nvme|ahci), on
+//   a scratch image: 8 MiB written and read in 1 MiB transfers against an
+//   in-guest 8-byte copy of the same 8 MiB in the same boot, and random 4 KiB
+//   writes and reads at queue depth 1 (IOPS)
+//   each NIC (virtio-net, e1000; aios.test=bench-virtio-net|e1000): 20,000
+//   minimum-size frames sent through QEMU user networking, frames/s
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { accelerator, boot } from "../tools/qemu.ts";
@@ -105,17 +109,42 @@ async function main() {
   const ipcNs = Number(ipcRun.output.match(/per_roundtrip_ns=(\d+)/)?.[1]);
   const capRatio = Number(capcall.checked_ns_per_call) / Number(capcall.plain_ns_per_call);
 
-  // ---- storage: virtio-blk (polled) on a scratch raw image, against an in-guest copy
+  // ---- storage: each block driver on a scratch raw image, against an in-guest copy
   mkdirSync("build/bench", { recursive: true });
   const scratch = "build/bench/disk.img";
-  writeFileSync(scratch, "");
-  truncateSync(scratch, 32 << 20);
-  const blkRun = await boot({ kernel: "build/aios.elf", append: "aios.test=bench-blk",
-    extra: ["-drive", `file=${scratch},if=none,id=d0,format=raw`, "-device", "virtio-blk-pci,drive=d0"] }, 300_000);
-  rmSync(scratch, { force: true });
-  if (blkRun.status !== 33) throw new Error(`bench-blk failed:\n${blkRun.output}`);
-  const blk = Object.fromEntries((blkRun.output.match(/AIOS bench blk (.*)/)?.[1] ?? "").trim().split(/\s+/).map((kv) => kv.split("=")));
-  const mibPerS = (ns: string) => Number(blk.mib) / (Number(ns) / 1e9);
+  const benchFacts = (output: string, name: string) => Object.fromEntries(
+    (output.match(new RegExp(`AIOS bench ${name} (.*)`))?.[1] ?? "").trim().split(/\s+/).map((kv) => kv.split("=")));
+  const storage: [string, string, string[]][] = [
+    ["virtio-blk", "blk", ["-device", "virtio-blk-pci,drive=d0"]],
+    ["NVMe", "nvme", ["-device", "nvme,serial=bench0,drive=d0"]],
+    ["AHCI", "ahci", ["-device", "ide-hd,drive=d0,bus=ide.0"]],
+  ];
+  const storageRows: [string, string, string][] = [];
+  for (const [title, name, device] of storage) {
+    writeFileSync(scratch, "");
+    truncateSync(scratch, 32 << 20);
+    const run = await boot({ kernel: "build/aios.elf", append: `aios.test=bench-${name}`,
+      extra: ["-nic", "none", "-drive", `file=${scratch},if=none,id=d0,format=raw`, ...device] }, 300_000);
+    rmSync(scratch, { force: true });
+    if (run.status !== 33) throw new Error(`bench-${name} failed:\n${run.output}`);
+    const f = benchFacts(run.output, name);
+    const mibPerS = (ns: string) => Number(f.mib) / (Number(ns) / 1e9);
+    const iops = (ns: string) => (Number(f.random_ops) / (Number(ns) / 1e9)).toFixed(0);
+    storageRows.push(
+      [`${title} sequential write, 1 MiB`, `${mibPerS(f.write_ns).toFixed(0)} MiB/s`, `${(mibPerS(f.write_ns) / mibPerS(f.copy_ns)).toFixed(1)}x an in-guest 8-byte copy (${mibPerS(f.copy_ns).toFixed(0)} MiB/s); best of 5, ${f.mib} MiB`],
+      [`${title} sequential read, 1 MiB`, `${mibPerS(f.read_ns).toFixed(0)} MiB/s`, `${(mibPerS(f.read_ns) / mibPerS(f.copy_ns)).toFixed(1)}x the same copy; the host page cache serves both`],
+      [`${title} random 4 KiB write, QD1`, `${iops(f.random_write_ns)} IOPS`, `${f.random_ops} writes over 8 MiB`],
+      [`${title} random 4 KiB read, QD1`, `${iops(f.random_read_ns)} IOPS`, `${f.random_ops} reads over 8 MiB`],
+    );
+  }
+  const nics: [string, string, string][] = [["virtio-net", "virtio-net", "virtio-net-pci"], ["e1000", "e1000", "e1000"]];
+  for (const [title, name, device] of nics) {
+    const run = await boot({ kernel: "build/aios.elf", append: `aios.test=bench-${name}`,
+      extra: ["-nic", "none", "-netdev", "user,id=n0", "-device", `${device},netdev=n0`] }, 300_000);
+    if (run.status !== 33) throw new Error(`bench-${name} failed:\n${run.output}`);
+    const f = benchFacts(run.output, name);
+    storageRows.push([`${title} transmit, 60-byte frames`, `${(Number(f.fps) / 1000).toFixed(0)} k frames/s`, `${f.frames} frames to the slirp gateway's discard port`]);
+  }
 
   const rows: [string, string, string][] = [
     ["build/aios.elf", `${(elf / 1024).toFixed(1)} KiB`, `the foundation stage's target was <= 256 KiB; memory, platform and agents have joined since`],
@@ -134,9 +163,8 @@ async function main() {
     ["ticket-lock hand-off (median)", latency("lock"), p99("lock")],
     ["capability-checked call / plain call", capRatio.toFixed(1) + "x", `target <= 3x: ${capRatio <= 3 ? "met" : "MISSED"} (${capcall.checked_ns_per_call} vs ${capcall.plain_ns_per_call} ns)`],
     ["IPC round trip, two threads", `${(ipcNs / 1000).toFixed(1)} us`, "blocking send + receive each way, 2 context switches"],
-    ["virtio-blk write, 1 MiB transfers", `${mibPerS(blk.write_ns).toFixed(0)} MiB/s`, `${(mibPerS(blk.write_ns) / mibPerS(blk.copy_ns)).toFixed(1)}x an in-guest 8-byte copy (${mibPerS(blk.copy_ns).toFixed(0)} MiB/s); best of 5, ${blk.mib} MiB`],
-    ["virtio-blk read, 1 MiB transfers", `${mibPerS(blk.read_ns).toFixed(0)} MiB/s`, `${(mibPerS(blk.read_ns) / mibPerS(blk.copy_ns)).toFixed(1)}x the same copy; the host page cache serves both`],
     ["context switch (thread yield)", `${(Number(platformFacts("switch").ns_per_switch) / 1000).toFixed(2)} us`, `${platformFacts("switch").yields} yields between two threads`],
+    ...storageRows,
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(10)}  ${note}`);

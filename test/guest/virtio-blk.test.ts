@@ -94,4 +94,22 @@ test("a read-only drive: writes refused by the driver, reads still served", asyn
   }
 });
 
+test("a legacy-only device (no virtio 1.x structures, no modern BAR) is refused and the boot goes on", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "aios-blk-"));
+  const image = join(dir, "disk.img");
+  try {
+    closeSync(openSync(image, "w"));
+    truncateSync(image, 4 << 20);
+    const result = await scenario("boot", "pvh", {
+      machine: "pc",
+      extra: ["-drive", `file=${image},if=none,id=d0,format=raw`, "-device", "virtio-blk-pci,drive=d0,disable-modern=on,disable-legacy=off"],
+    });
+    expectStatus(result, STATUS_PASS);
+    expectOutput(result, /warn +virtio-blk: [0-9a-f]{2}:[0-9a-f]{2}\.\d refused: no virtio 1\.x structures/);
+    assert.not.match(result.output, /block: vda/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

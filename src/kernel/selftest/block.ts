@@ -17,6 +17,8 @@ const MIB: u64 = 1 << 20;
 const START_BYTES: u64 = MIB;
 const UNALIGNED_OFFSET: u64 = 8;
 const UNALIGNED_BYTES: u64 = 64 << 10;
+const RANDOM_OPS: i32 = 1000;
+const RANDOM_SPAN: u64 = 2048;           // 4 KiB blocks in the 8 MiB region
 
 function equal(a: u64, b: u64, bytes: u64): bool {
   for (let i: u64 = 0; i < bytes; i += 8) {
@@ -102,11 +104,32 @@ export function benchmark(d: i32, label: string): bool {
     if (round == 0 || r < readBest) readBest = r;
     if (round == 0 || c < copyBest) copyBest = c;
   }
+  // random 4 KiB reads and writes, one at a time (queue depth 1), over the same 8 MiB
+  const perBlock: u64 = 4096 / <u64>block.queue.sectorSize(d);
+  let state: u64 = 0x2545f4914f6cdd1d;
+  let start = clock.nanoseconds();
+  for (let i = 0; i < RANDOM_OPS && ok; i++) {
+    state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+    ok = block.write(d, first + (state % RANDOM_SPAN) * perBlock, a, perBlock) == Errno.Ok;
+  }
+  const randomWrite = clock.nanoseconds() - start;
+  start = clock.nanoseconds();
+  for (let i = 0; i < RANDOM_OPS && ok; i++) {
+    state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+    ok = block.read(d, first + (state % RANDOM_SPAN) * perBlock, b, perBlock) == Errno.Ok;
+  }
+  const randomRead = clock.nanoseconds() - start;
   frames.free(a);
   frames.free(b);
   line.reset();
   line.text("AIOS bench ");
   line.text(label);
+  line.text(" random_ops=");
+  line.decimal(RANDOM_OPS);
+  line.text(" random_write_ns=");
+  line.decimal(randomWrite);
+  line.text(" random_read_ns=");
+  line.decimal(randomRead);
   line.text(" mib=8 write_ns=");
   line.decimal(writeBest);
   line.text(" read_ns=");

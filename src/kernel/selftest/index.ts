@@ -85,6 +85,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "virtio-net")) return netScenarios.virtioNet;
   if (nameIs(source, length, "virtio-net-tap")) return netScenarios.virtioNetTap;
   if (nameIs(source, length, "virtio-net-link")) return netScenarios.virtioNetLink;
+  if (nameIs(source, length, "bench-virtio-net")) return netScenarios.virtioNetBenchmark;
   if (nameIs(source, length, "nvme")) return nvmeScenarios.nvmeReadWrite;
   if (nameIs(source, length, "bench-nvme")) return nvmeScenarios.nvmeBenchmark;
   if (nameIs(source, length, "e1000")) return e1000Scenarios.arpAndPing;

@@ -6,6 +6,8 @@ import { Errno } from "../../abi";
 
 export type Send = (source: usize, length: u32, checksumStart: u32, checksumOffset: u32) => Errno;
 export type Receive = (destination: usize, capacity: u32, timeoutNs: u64) => i32;
+/** Lets a driver take back finished transmit buffers (between sends that failed). */
+export type Reclaim = () => void;
 
 const ETHER_HEADER: u32 = 14;
 const ETHERTYPE_IPV4: u16 = 0x0800;
@@ -127,4 +129,41 @@ export function pingGateway(send: Send, receive: Receive, sequence: u16, offload
     return true;
   }
   return false;
+}
+
+const PROTOCOL_UDP: u8 = 17;
+const UDP_HEADER: u32 = 8;
+const DISCARD_PORT: u16 = 9;
+const FLOOD_SOURCE_PORT: u16 = 40000;
+const FLOOD_RETRIES: u32 = 1_000_000;
+
+/** Sends `count` minimum-size UDP datagrams to the gateway's discard port (slirp
+ *  forwards them to the host, where nothing listens) back to back, reclaiming
+ *  buffers whenever the driver's ring is full; the number sent. */
+export function udpFlood(send: Send, reclaim: Reclaim, count: u32): u32 {
+  const payload = MIN_ETHER_FRAME - ETHER_HEADER - IP_HEADER - UDP_HEADER;
+  memory.fill(frame, 0, MIN_ETHER_FRAME);
+  etherHeader(gatewayMac, ETHERTYPE_IPV4);
+  const ip = frame + ETHER_HEADER;
+  store<u8>(ip, 0x45);
+  put16(ip + 2, <u16>(IP_HEADER + UDP_HEADER + payload));
+  store<u8>(ip + 8, 64);
+  store<u8>(ip + 9, PROTOCOL_UDP);
+  put32(ip + 12, guestIp);
+  put32(ip + 16, gatewayIp);
+  put16(ip + 10, checksum(ip, IP_HEADER));
+  const udp = ip + IP_HEADER;
+  put16(udp, FLOOD_SOURCE_PORT);
+  put16(udp + 2, DISCARD_PORT);
+  put16(udp + 4, <u16>(UDP_HEADER + payload));     // checksum 0: none, allowed over IPv4
+  let sent: u32 = 0;
+  let retries: u32 = 0;
+  while (sent < count && retries < FLOOD_RETRIES) {
+    const result = send(frame, MIN_ETHER_FRAME, 0xffff_ffff, 0);
+    if (result == Errno.Ok) { sent++; continue; }
+    if (result != Errno.ResourceExhausted) break;
+    retries++;
+    reclaim();
+  }
+  return sent;
 }

@@ -159,6 +159,20 @@ function reclaim(): void {
   }
 }
 
+/** Waits (asleep, on the transmit queue's interrupt where there is one) until
+ *  the device has finished with a transmit buffer or `timeoutNs` passes; for a
+ *  sender that found every buffer busy. */
+export function waitTransmit(timeoutNs: u64): void {
+  if (present) virtqueue.waitPending(transmitQueue, timeoutNs);
+}
+
+/** Transmit buffers the device still holds (after taking back what it is done with). */
+export function transmitting(): u32 {
+  if (!present) return 0;
+  reclaim();
+  return txInFlight;
+}
+
 /** Sends the `length`-byte Ethernet frame at kernel address `source` (no FCS).
  *  With checksumStart != NO_CHECKSUM and offload negotiated, the device puts the
  *  Internet checksum of bytes checksumStart.. at checksumStart + checksumOffset.
