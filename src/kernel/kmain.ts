@@ -31,6 +31,7 @@ function devicesInit(): void {
   const found = devices.pci.enumerate();
   devices.virtio.rng.init();                           // an entropy source, when QEMU gives one
   devices.virtio.blk.init();                           // the first virtio disk, if any
+  devices.ahci.init();                                 // the AHCI controller and its SATA drives, if any
   log.begin(log.Level.Info);
   line.text("pci: ");
   line.decimal(found);

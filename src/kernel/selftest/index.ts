@@ -22,6 +22,7 @@ import * as stateScenarios from "./statemoves";
 import * as eventScenarios from "./events";
 import * as pciScenarios from "./pci";
 import * as auditScenarios from "./audit";
+import * as ahciScenarios from "./ahci";
 
 type Scenario = () => bool;
 
@@ -77,6 +78,9 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "bench-platform")) return benchPlatform.platformBenchmarks;
   if (nameIs(source, length, "acpi-dump")) return acpidump.run;
   if (nameIs(source, length, "audit-tamper")) return auditScenarios.auditTamper;
+  if (nameIs(source, length, "ahci")) return ahciScenarios.verify;
+  if (nameIs(source, length, "ahci-error")) return ahciScenarios.errorRecovery;
+  if (nameIs(source, length, "bench-ahci")) return ahciScenarios.benchmark;
   return null;
 }
 
