@@ -62,14 +62,25 @@ function takeOwnership(abar: u64): void {
   if ((cpu.load32(abar + r.HBA_BOHC) & r.BOHC_BB) != 0) waitClear(abar + r.HBA_BOHC, r.BOHC_BOS, HANDOFF_BUSY_WAIT_NS);
 }
 
-/** Waits until every implemented port has a link or LINK_WAIT_NS has passed:
- *  after the reset each port sends COMRESET and a drive answers within ~10 ms. */
-function awaitLinks(abar: u64, implemented: u32): void {
+/** The ports among `implemented` that see a device (PxSSTS.DET not 0). */
+function portsWithDevice(abar: u64, implemented: u32): u32 {
+  let found: u32 = 0;
+  for (let p: u32 = 0; p < r.MAX_PORTS; p++) {
+    if ((implemented & (<u32>1 << p)) == 0) continue;
+    if ((cpu.load32(r.portRegisters(abar, p) + r.PX_SSTS) & r.SSTS_DET_MASK) != 0) found |= <u32>1 << p;
+  }
+  return found;
+}
+
+/** Waits until every port in `ports` has its link back or LINK_WAIT_NS has
+ *  passed: after the reset each port sends COMRESET and a drive answers within
+ *  ~10 ms. */
+function awaitLinks(abar: u64, ports: u32): void {
   const start = clock.nanoseconds();
   while (clock.nanoseconds() - start < port.LINK_WAIT_NS) {
     let pending = false;
     for (let p: u32 = 0; p < r.MAX_PORTS; p++) {
-      if ((implemented & (<u32>1 << p)) == 0) continue;
+      if ((ports & (<u32>1 << p)) == 0) continue;
       if ((cpu.load32(r.portRegisters(abar, p) + r.PX_SSTS) & r.SSTS_DET_MASK) != r.SSTS_DET_PRESENT) pending = true;
     }
     if (!pending) return;
@@ -92,13 +103,15 @@ export function init(): Errno {
   const abar = DIRECT_MAP_BASE + base;
   cpu.store32(abar + r.HBA_GHC, cpu.load32(abar + r.HBA_GHC) | r.GHC_AE);   // AHCI mode before any other register
   takeOwnership(abar);
+  const capabilities = cpu.load32(abar + r.HBA_CAP);                       // CAP and PI survive the reset (HwInit)
+  const implemented = cpu.load32(abar + r.HBA_PI);
+  if (size < r.PORT_BASE + <u64>(32 - clz(implemented)) * r.PORT_STRIDE) return refuse(index, "ABAR is smaller than its implemented ports", Errno.NotSupported);
+  // Which ports had a device before the reset: only those are waited for after it,
+  // so empty ports cost no time (a drive plugged in meanwhile is not looked for).
+  const seen = portsWithDevice(abar, implemented);
   cpu.store32(abar + r.HBA_GHC, r.GHC_AE | r.GHC_HR);                      // a clean slate: every port stopped
   if (!waitClear(abar + r.HBA_GHC, r.GHC_HR, RESET_WAIT_NS)) return refuse(index, "HBA reset did not finish", Errno.Timeout);
   cpu.store32(abar + r.HBA_GHC, r.GHC_AE);                                  // the reset cleared AE; interrupts stay off
-  const capabilities = cpu.load32(abar + r.HBA_CAP);
-  const implemented = cpu.load32(abar + r.HBA_PI);
-  const ports = 32 - clz(implemented);
-  if (size < r.PORT_BASE + <u64>ports * r.PORT_STRIDE) return refuse(index, "ABAR is smaller than its implemented ports", Errno.NotSupported);
   if ((capabilities & r.CAP_SSS) != 0) {                                    // staggered spin-up: spin each port up
     for (let p: u32 = 0; p < r.MAX_PORTS; p++) {
       if ((implemented & (<u32>1 << p)) == 0) continue;
@@ -106,7 +119,7 @@ export function init(): Errno {
       cpu.store32(command, cpu.load32(command) | r.CMD_SUD);
     }
   }
-  awaitLinks(abar, implemented);
+  awaitLinks(abar, (capabilities & r.CAP_SSS) != 0 ? implemented : seen);   // spun-down drives show no presence yet
   drives.useController(index, capabilities);
   let ready = 0;
   for (let p: u32 = 0; p < r.MAX_PORTS; p++) {

@@ -97,9 +97,12 @@ export function awaitSignature(d: Drive, timeout: u64): u32 {
 }
 
 /** Starts the command list engine once the device is idle (§3.3.7: ST may be set
- *  only with FRE on and BSY, DRQ clear). False when the device stays busy. */
+ *  only with FRE on and BSY, DRQ clear). PxIS is cleared first, so the status
+ *  FIS of a reset or signature is not taken for a command's. False when the
+ *  device stays busy. */
 export function startCommands(d: Drive): bool {
   if (!waitFor(d, r.PX_TFD, r.TFD_STS_BSY | r.TFD_STS_DRQ, 0, READY_WAIT_NS)) return false;
+  write(d, r.PX_IS, ALL_ONES);
   write(d, r.PX_CMD, read(d, r.PX_CMD) | r.CMD_ST);
   return true;
 }
@@ -171,7 +174,6 @@ export function recover(d: Drive): bool {
   const stuck = (read(d, r.PX_TFD) & (r.TFD_STS_BSY | r.TFD_STS_DRQ)) != 0;
   if (stuck || d.queued || (d.errors & r.IS_FATAL) != 0) {
     if (!comreset(d)) return false;
-    write(d, r.PX_IS, ALL_ONES);
   }
   d.outstanding = 0;
   d.errors = 0;
