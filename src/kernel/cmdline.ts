@@ -3,6 +3,9 @@
 //   aios.test=<scenario>             run a guest test scenario, then exit QEMU
 //   aios.smp.phantom=<apic id>       fault injection: also start a CPU that is not
 //                                    there, to exercise the no-answer path
+//   aios.ahci.ncq=on|off             AHCI drives use native command queuing where
+//                                    HBA and drive offer it (default on); off uses
+//                                    READ/WRITE DMA EXT, for drives with broken NCQ
 // Unknown words are kept in the log at debug level; bad values are warned about
 // and the default stays.
 import * as line from "./line";
@@ -16,7 +19,9 @@ let logLevel: i32 = -1;
 const KEY_LOG = "aios.log=";
 const KEY_TEST = "aios.test=";
 const KEY_PHANTOM = "aios.smp.phantom=";
+const KEY_AHCI_NCQ = "aios.ahci.ncq=";
 const NO_PHANTOM: i32 = -1;
+let ahciNcq = true;
 let phantomApicId: i32 = NO_PHANTOM;
 const CHAR_SPACE: u8 = 0x20;
 
@@ -54,6 +59,12 @@ function option(word: usize, length: i32): void {
     }
     if (digits == 0) log.warn("cmdline: aios.smp.phantom= needs a decimal APIC id");
     else phantomApicId = value;
+  } else if (startsWith(word, length, KEY_AHCI_NCQ)) {
+    const value = word + <usize>KEY_AHCI_NCQ.length;
+    const valueLength = length - KEY_AHCI_NCQ.length;
+    if (valueLength == 2 && startsWith(value, valueLength, "on")) ahciNcq = true;
+    else if (valueLength == 3 && startsWith(value, valueLength, "off")) ahciNcq = false;
+    else log.warn("cmdline: aios.ahci.ncq= takes on or off; keeping on");
   } else if (startsWith(word, length, KEY_TEST)) {
     const valueLength = length - KEY_TEST.length;
     if (valueLength <= 0 || valueLength > VALUE_CAPACITY) {
@@ -76,6 +87,7 @@ export function parse(source: usize, length: i32): void {
   testNameLength = 0;
   logLevel = -1;
   phantomApicId = NO_PHANTOM;
+  ahciNcq = true;
   let i = 0;
   while (i < length) {
     while (i < length && isSpace(load<u8>(source + <usize>i))) i++;
@@ -92,3 +104,6 @@ export function testScenarioLength(): i32 { return testNameLength; }
 
 /** The APIC id of a CPU to pretend the MADT lists (fault injection), or -1. */
 export function phantomCpu(): i32 { return phantomApicId; }
+
+/** False when aios.ahci.ncq=off asked AHCI drives not to use NCQ. */
+export function ahciNcqAllowed(): bool { return ahciNcq; }

@@ -43,6 +43,7 @@ function driversInit(): void {
   devices.virtio.blk.init();                           // the first virtio disk, if any
   devices.virtio.net.init();                           // the first virtio NIC, if any
   devices.nvme.init();                                 // the first NVMe controller, namespace 1
+  devices.ahci.init();                                 // the AHCI controller and its SATA drives, if any
   devices.e1000.init();                                // the first Intel 8254x NIC, if any
 }
 

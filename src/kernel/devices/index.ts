@@ -1,5 +1,6 @@
 // devices — the buses, the table of devices on them, and the drivers: virtio
-// (blk, net, rng), NVMe, e1000; MSI/MSI-X for all of them.
+// (blk, net, rng), NVMe, AHCI, e1000; MSI/MSI-X for all of them.
+import * as ahci from "./ahci";
 import * as bars from "./bars";
 import * as e1000 from "./e1000";
 import * as msi from "./msi";
@@ -7,4 +8,4 @@ import * as nvme from "./nvme";
 import * as pci from "./pci";
 import * as registry from "./registry";
 import * as virtio from "./virtio";
-export { bars, e1000, msi, nvme, pci, registry, virtio };
+export { ahci, bars, e1000, msi, nvme, pci, registry, virtio };

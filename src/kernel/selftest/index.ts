@@ -27,6 +27,7 @@ import * as blockAbiScenarios from "./blockabi";
 import * as blockScenarios from "./block";
 import * as nvmeScenarios from "./nvme";
 import * as e1000Scenarios from "./e1000";
+import * as ahciScenarios from "./ahci";
 
 type Scenario = () => bool;
 
@@ -93,6 +94,9 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "bench-e1000")) return e1000Scenarios.transmitBenchmark;
   if (nameIs(source, length, "block-abi")) return blockAbiScenarios.blockAbi;
   if (nameIs(source, length, "disks")) return blockScenarios.listDisks;
+  if (nameIs(source, length, "ahci")) return ahciScenarios.verify;
+  if (nameIs(source, length, "ahci-error")) return ahciScenarios.errorRecovery;
+  if (nameIs(source, length, "bench-ahci")) return ahciScenarios.benchmark;
   return null;
 }
 
