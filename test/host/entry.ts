@@ -23,6 +23,7 @@ export * from "./entries/audit";
 export * from "./entries/sched";
 export * from "./entries/devices";
 export * from "./entries/acpi";
+export * from "./entries/iommu";
 
 export function consoleInit(): bool { return uart.init(); }
 

@@ -22,6 +22,7 @@ import * as stateScenarios from "./statemoves";
 import * as eventScenarios from "./events";
 import * as pciScenarios from "./pci";
 import * as auditScenarios from "./audit";
+import * as iommuScenarios from "./iommu";
 
 type Scenario = () => bool;
 
@@ -77,6 +78,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "bench-platform")) return benchPlatform.platformBenchmarks;
   if (nameIs(source, length, "acpi-dump")) return acpidump.run;
   if (nameIs(source, length, "audit-tamper")) return auditScenarios.auditTamper;
+  if (nameIs(source, length, "iommu")) return iommuScenarios.iommuScenario;
   return null;
 }
 

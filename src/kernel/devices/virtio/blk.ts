@@ -9,6 +9,7 @@ import { frames } from "../../memory";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as line from "../../line";
 import * as log from "../../log";
+import * as dma from "../dma";
 import * as registry from "../registry";
 import * as transport from "./transport";
 import * as virtqueue from "./virtqueue";
@@ -32,6 +33,7 @@ const CONFIG_CAPACITY: u64 = 0;
 const device = changetype<transport.Device>(memory.data(offsetof<transport.Device>()));
 const queue = changetype<virtqueue.Queue>(memory.data(offsetof<virtqueue.Queue>()));
 let requests: u64 = 0;          // one frame: 8 headers of 16 bytes, then 8 status bytes
+let requestsBus: u64 = 0;       // the same frame as the device addresses it (dma.map)
 let capacitySectors: u64 = 0;
 let canFlush = false;
 let readOnly = false;
@@ -54,6 +56,8 @@ export function init(): Errno {
   if (created != Errno.Ok) return refuse(index, "its request queue is missing or of size 0", created);
   requests = frames.alloc(0, frames.Owner.Kernel);
   if (requests == 0) return Errno.ResourceExhausted;
+  requestsBus = dma.map(index, requests, frames.FRAME_SIZE, true);   // the device writes the status bytes
+  if (requestsBus == dma.MAP_FAILED) return refuse(index, "its request frame could not be mapped for DMA", Errno.ResourceExhausted);
   capacitySectors = cpu.load64(device.deviceConfig + CONFIG_CAPACITY);
   canFlush = (device.features & FEATURE_FLUSH) != 0;
   readOnly = (device.features & FEATURE_RO) != 0;
@@ -83,14 +87,32 @@ function writeHeader(slot: u16, type: u32, sector: u64): void {
   cpu.store8(DIRECT_MAP_BASE + statusByte(slot), 0xff);
 }
 
-function header(slot: u16): u64 { return requests + <u64>slot * HEADER_BYTES; }
-function statusByte(slot: u16): u64 { return requests + <u64>MAX_IN_FLIGHT * HEADER_BYTES + <u64>slot; }
+/** Where request `slot`'s header and status byte are: physical by default, or
+ *  as the device sees them with `base` = requestsBus. */
+function header(slot: u16, base: u64 = requests): u64 { return base + <u64>slot * HEADER_BYTES; }
+function statusByte(slot: u16, base: u64 = requests): u64 { return base + <u64>MAX_IN_FLIGHT * HEADER_BYTES + <u64>slot; }
+
+/** Whether transfer() maps its data buffer for the device: always, except in the
+ *  IOMMU self-test, which needs a DMA the IOMMU must block. */
+const enum DataMapping { Map, Skip }
 
 /** Moves `count` sectors from `sector` between the disk and physical `buffer`
- *  (contiguous), in requests of up to REQUEST_SECTORS, several in flight. */
-function transfer(type: u32, sector: u64, buffer: u64, count: u64): Errno {
+ *  (contiguous), in requests of up to REQUEST_SECTORS, several in flight. The
+ *  buffer is mapped for the device for the length of the call. */
+function transfer(type: u32, sector: u64, buffer: u64, count: u64, mapping: DataMapping = DataMapping.Map): Errno {
   if (!present) return Errno.NotReady;
   if (count == 0 || sector > capacitySectors || count > capacitySectors - sector) return Errno.InvalidArgument;
+  const bytes = count * SECTOR;
+  // a read from disk is a DMA write into the buffer
+  const bus = mapping == DataMapping.Map ? dma.map(device.pciIndex, buffer, bytes, type == TYPE_READ) : buffer;
+  if (bus == dma.MAP_FAILED) return Errno.ResourceExhausted;
+  const result = postAll(type, sector, bus, count);
+  if (mapping == DataMapping.Map) dma.unmap(device.pciIndex, bus, bytes);
+  return result;
+}
+
+/** Posts the requests of one transfer whose data is at bus address `bus`, and waits for them. */
+function postAll(type: u32, sector: u64, bus: u64, count: u64): Errno {
   const groups = queue.size / DESCRIPTORS_PER_REQUEST;
   const inFlightLimit = groups < MAX_IN_FLIGHT ? groups : MAX_IN_FLIGHT;
   const dataFlags = type == TYPE_READ ? virtqueue.DESC_WRITE : 0;
@@ -101,9 +123,9 @@ function transfer(type: u32, sector: u64, buffer: u64, count: u64): Errno {
       const sectors = count - done < REQUEST_SECTORS ? count - done : REQUEST_SECTORS;
       const first = posted * DESCRIPTORS_PER_REQUEST;
       writeHeader(posted, type, sector + done);
-      virtqueue.describe(queue, first, header(posted), HEADER_BYTES, virtqueue.DESC_NEXT, first + 1);
-      virtqueue.describe(queue, first + 1, buffer + done * SECTOR, <u32>(sectors * SECTOR), dataFlags | virtqueue.DESC_NEXT, first + 2);
-      virtqueue.describe(queue, first + 2, statusByte(posted), 1, virtqueue.DESC_WRITE, 0);
+      virtqueue.describe(queue, first, header(posted, requestsBus), HEADER_BYTES, virtqueue.DESC_NEXT, first + 1);
+      virtqueue.describe(queue, first + 1, bus + done * SECTOR, <u32>(sectors * SECTOR), dataFlags | virtqueue.DESC_NEXT, first + 2);
+      virtqueue.describe(queue, first + 2, statusByte(posted, requestsBus), 1, virtqueue.DESC_WRITE, 0);
       virtqueue.offer(queue, first);
       done += sectors;
       posted++;
@@ -116,6 +138,14 @@ function transfer(type: u32, sector: u64, buffer: u64, count: u64): Errno {
 }
 
 export function read(sector: u64, buffer: u64, count: u64): Errno { return transfer(TYPE_READ, sector, buffer, count); }
+
+/** Self-test only (selftest/iommu.ts): a one-sector read into `buffer` WITHOUT
+ *  mapping it for the device, as a buggy driver would. With an IOMMU on, the
+ *  DMA must be blocked (a fault, the request failed or timed out, the buffer
+ *  untouched); the device may need a reset afterwards. */
+export function readUnmappedForTest(sector: u64, buffer: u64): Errno {
+  return transfer(TYPE_READ, sector, buffer, 1, DataMapping.Skip);
+}
 /** Errno.PermissionDenied on a read-only device, before anything is posted. */
 export function write(sector: u64, buffer: u64, count: u64): Errno {
   if (present && readOnly) return Errno.PermissionDenied;
@@ -127,8 +157,8 @@ export function flush(): Errno {
   if (!present || !canFlush) return Errno.NotSupported;
   writeHeader(0, TYPE_FLUSH, 0);
   // a flush carries no data: header and status only
-  virtqueue.describe(queue, 0, header(0), HEADER_BYTES, virtqueue.DESC_NEXT, 1);
-  virtqueue.describe(queue, 1, statusByte(0), 1, virtqueue.DESC_WRITE, 0);
+  virtqueue.describe(queue, 0, header(0, requestsBus), HEADER_BYTES, virtqueue.DESC_NEXT, 1);
+  virtqueue.describe(queue, 1, statusByte(0, requestsBus), 1, virtqueue.DESC_WRITE, 0);
   virtqueue.offer(queue, 0);
   virtqueue.notify(queue);
   if (virtqueue.waitUsed(queue) < 0) return Errno.Timeout;

@@ -38,6 +38,10 @@ export const STATUS_FEATURES_OK: u8 = 8;
 export const STATUS_FAILED: u8 = 128;
 /** VIRTIO_F_VERSION_1: feature bit 32, the second feature word's bit 0. */
 const FEATURE_HIGH_VERSION_1: u32 = 1 << 0;
+/** VIRTIO_F_ACCESS_PLATFORM: feature bit 33 (§6): the device's DMA goes through the
+ *  platform's translation (an IOMMU). Accepted when offered: every buffer a virtio
+ *  driver gives the device is mapped through devices/dma.ts first. */
+const FEATURE_HIGH_ACCESS_PLATFORM: u32 = 1 << 1;
 const RESET_WAIT_NS: u64 = 100_000_000;
 const COMMAND_MEMORY_BUS_MASTER: u32 = (1 << 1) | (1 << 2);
 const VENDOR_VIRTIO: u16 = 0x1af4;
@@ -122,7 +126,7 @@ export function begin(device: Device, wantedLow: u32): Errno {
   cpu.store32(device.common + COMMON_DRIVER_FEATURE_SELECT, 0);
   cpu.store32(device.common + COMMON_DRIVER_FEATURE, low);
   cpu.store32(device.common + COMMON_DRIVER_FEATURE_SELECT, 1);
-  cpu.store32(device.common + COMMON_DRIVER_FEATURE, FEATURE_HIGH_VERSION_1);
+  cpu.store32(device.common + COMMON_DRIVER_FEATURE, FEATURE_HIGH_VERSION_1 | (high & FEATURE_HIGH_ACCESS_PLATFORM));
   setStatus(device, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK);
   if ((status(device) & STATUS_FEATURES_OK) == 0) { setStatus(device, STATUS_FAILED); return Errno.NotReady; }
   return Errno.Ok;
