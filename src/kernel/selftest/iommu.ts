@@ -3,6 +3,7 @@
 //   1. the unit is up and translating: its version and table geometry;
 //   2. 1 MiB written and read back through buffers the driver maps per transfer,
 //      and afterwards the device's domain holds only its rings and request frame;
+//   and, with a virtio-rng device behind the unit too, 64 bytes of entropy through its mapped buffer;
 //   3. a read whose data buffer was never mapped is blocked: the frame is left
 //      untouched and the unit records a fault naming the disk and the frame; the
 //      kernel goes on. What the device then says of the request is its own
@@ -21,6 +22,7 @@ const BLK_DRIVER_ID: i32 = 2;             // devices/virtio/blk.ts
 const SECTOR_FIRST: u64 = 2048;
 const MIB: u64 = 1 << 20;
 const PATTERN: u64 = 0x5a5a_5a5a_5a5a_5a5a;
+const entropy = memory.data(64);
 
 function blkIndex(): i32 {
   for (let i = 0; i < registry.count(); i++) if (registry.owner(i) == BLK_DRIVER_ID) return i;
@@ -82,6 +84,12 @@ export function iommuScenario(): bool {
 
   const roundTripOk = roundTrip();
   const pagesAfter = dma.pagesMapped(index);
+  let rng = "absent";
+  if (devices.virtio.rng.available()) rng = devices.virtio.rng.read(entropy, 64) == 64 ? "ok" : "failed";
+  line.reset();
+  line.text("AIOS iommu rng=");
+  line.text(rng);
+  log.publish();
 
   // A frame the driver never mapped: a device read into it must be blocked.
   const victim = frames.alloc(0, frames.Owner.Test);
@@ -127,5 +135,5 @@ export function iommuScenario(): bool {
   line.text(" roundtrip=");
   line.text(roundTripOk ? "ok" : "failed");
   log.publish();
-  return blocked && roundTripOk && pagesAfter == pagesAtRest && pagesAtRest > 0;
+  return blocked && roundTripOk && pagesAfter == pagesAtRest && pagesAtRest > 0 && rng != "failed";
 }

@@ -109,8 +109,9 @@ export function find(i: i32, device: Device): Errno {
 export function status(device: Device): u8 { return cpu.load8(device.common + COMMON_DEVICE_STATUS); }
 function setStatus(device: Device, value: u8): void { cpu.store8(device.common + COMMON_DEVICE_STATUS, value); }
 
-/** Reset, acknowledge, negotiate VERSION_1 and nothing else the driver did not ask
- *  for; Errno.NotReady when the device will not reset or accept the features. */
+/** Reset, acknowledge, negotiate VERSION_1 (and ACCESS_PLATFORM when offered) and
+ *  nothing else the driver did not ask for; Errno.NotReady when the device will
+ *  not reset or accept the features. */
 export function begin(device: Device, wantedLow: u32): Errno {
   setStatus(device, 0);
   const start = clock.nanoseconds();
