@@ -51,6 +51,7 @@ for (const [device, name, unitLine] of units) {
       expectOutput(result, /iommu: VT-d \d+\.\d+ at 0xfed90000: translation on/);
       expectOutput(result, unitLine);
       expectOutput(result, /AIOS iommu rng=ok/);
+      expectOutput(result, /AIOS iommu map_unmap_1mib_ns=\d+/);
       expectOutput(result, /warn .*iommu: blocked DMA write by 00:0\d\.0 at 0x[0-9a-f]+: reason \d+/);
       expectOutput(result, /AIOS iommu fault source=00:0\d\.0 address_is_frame=yes reason=\d+ request=\w+ frame=untouched pages_at_rest=(\d+) pages_after=\1/);
       expectOutput(result, /AIOS iommu translation=on faults=[1-9]\d* blocked=yes roundtrip=ok/);

@@ -44,7 +44,6 @@ export const CAP_READ_DRAINING: u64 = <u64>1 << 55;  // DRD
 
 // ---- extended capability register (§11.4.3)
 export const ECAP_COHERENT: u64 = 1 << 0;         // C: table walks snoop the caches
-export const ECAP_QUEUED_INVALIDATION: u64 = 1 << 1;
 const ECAP_IRO_SHIFT: u64 = 8;                    // IRO 17:8, in 16-byte units
 const ECAP_IRO_MASK: u64 = 0x3ff;
 
@@ -54,7 +53,6 @@ export const GLOBAL_SET_ROOT_POINTER: u32 = 1 << 30;    // SRTP / RTPS (one-shot
 const GLOBAL_SET_FAULT_LOG: u32 = 1 << 29;              // SFL / FLS (one-shot)
 export const GLOBAL_WRITE_BUFFER_FLUSH: u32 = 1 << 27;  // WBF / WBFS (one-shot; WBFS set while flushing)
 export const GLOBAL_QUEUED_INVALIDATION: u32 = 1 << 26; // QIE / QIES
-export const GLOBAL_INTERRUPT_REMAPPING: u32 = 1 << 25; // IRE / IRES
 const GLOBAL_SET_INTERRUPT_POINTER: u32 = 1 << 24;      // SIRTP / IRTPS (one-shot)
 /** The one-shot command bits: writing them back from the status register would
  *  repeat the command, so a new command starts from the status without them. */
