@@ -36,6 +36,10 @@ void Z_halZ_store16(H, u64 a, u32 v) { *(volatile uint16_t *)a = (uint16_t)v; }
 void Z_halZ_store32(H, u64 a, u32 v) { *(volatile uint32_t *)a = v; }
 void Z_halZ_store64(H, u64 a, u64 v) { *(volatile uint64_t *)a = v; }
 void Z_halZ_zero(H, u64 a, u64 n) { __asm__ volatile("rep stosb" : "+D"(a), "+c"(n) : "a"(0) : "memory"); }
+void Z_halZ_flushCacheLines(H, u64 a, u64 n) {
+    for (u64 line = a & ~(u64)63; line < a + n; line += 64) __asm__ volatile("clflush (%0)" : : "r"(line) : "memory");
+    __asm__ volatile("mfence" ::: "memory");
+}
 
 u64 Z_halZ_rdtsc(H) { uint32_t lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return ((u64)hi << 32) | lo; }
 u32 Z_halZ_cpuid(H, u32 leaf, u32 subleaf, u32 which) {

@@ -29,6 +29,7 @@ function devicesInit(): void {
     pci.useEcam(mem.layout.DIRECT_MAP_BASE + acpi.mcfg.base(0), acpi.mcfg.startBus(0), acpi.mcfg.endBus(0));
   }
   const found = devices.pci.enumerate();
+  devices.iommu.init();                                // DMA remapping (VT-d), when the DMAR names a unit: before any driver
   log.begin(log.Level.Info);
   line.text("pci: ");
   line.decimal(found);

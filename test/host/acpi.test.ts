@@ -198,6 +198,18 @@ test("q35 with intel-iommu: the DMAR's remapping unit", () => {
   assert.is(k.acpiDmarUnitSegment(0), 0);
   assert.not.ok(k.acpiDmarUnitIncludesAll(0), "QEMU 7.2 lists the devices instead");
   assert.is(k.acpiDmarUnitScopes(0), 7, "the I/O APIC and six PCI endpoints");
+  assert.is(k.acpiDmarScopeCount(), 7);
+  assert.is(k.acpiDmarScopeType(0), 3, "I/O APIC");
+  assert.is(k.acpiDmarScopeStartBus(0), 0xff);
+  const endpoints = [[0, 0], [1, 0], [2, 0], [0x1f, 0], [0x1f, 2], [0x1f, 3]];
+  endpoints.forEach(([device, fn], n) => {
+    assert.is(k.acpiDmarScopeUnit(n + 1), 0);
+    assert.is(k.acpiDmarScopeType(n + 1), 1, "PCI endpoint");
+    assert.is(k.acpiDmarScopeStartBus(n + 1), 0);
+    assert.is(k.acpiDmarScopeHops(n + 1), 1);
+    assert.is(k.acpiDmarScopeHopDevice(n + 1, 0), device);
+    assert.is(k.acpiDmarScopeHopFunction(n + 1, 0), fn);
+  });
   assertQemuMadt(k);
 });
 

@@ -27,6 +27,7 @@ export * from "./entries/block";
 export * from "./entries/nvme";
 export * from "./entries/e1000";
 export * from "./entries/ahci";
+export * from "./entries/iommu";
 
 export function consoleInit(): bool { return uart.init(); }
 

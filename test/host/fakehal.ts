@@ -15,6 +15,9 @@ const DEBUG_EXIT = 0xf4;
 
 interface Region { base: bigint; bytes: Uint8Array }
 
+/** A device's registers at a physical range: loads and stores there reach the model, not RAM. */
+export interface Mmio { read(offset: number, size: number): bigint; write(offset: number, size: number, value: bigint): void }
+
 const PAGE = 4096n;
 
 export class FakeMachine {
@@ -24,6 +27,8 @@ export class FakeMachine {
   exitCode: number | null = null;
   tsc = 0n;
   scratch = 0;
+  flushedBytes = 0n;               // bytes passed to flushCacheLines
+  mmio: { base: bigint; length: bigint; model: Mmio }[] = [];
   divisorLatch = false;            // DLAB: data-port writes set the baud divisor
   layout = new Map<number, bigint>();
   linear: WebAssembly.Memory | null = null;   // the instance's memory, for atomics
@@ -32,6 +37,12 @@ export class FakeMachine {
     for (let i = 0; i < bytes.length; i++) this.writePhysical(BigInt(base) + BigInt(i), bytes[i]);
   }
   addVirtual(base: bigint, bytes: Uint8Array): void { this.virtual.push({ base, bytes }); }
+  addMmio(base: bigint | number, length: bigint | number, model: Mmio): void { this.mmio.push({ base: BigInt(base), length: BigInt(length), model }); }
+
+  private mmioAt(physical: bigint) {
+    for (const m of this.mmio) if (physical >= m.base && physical < m.base + m.length) return m;
+    return undefined;
+  }
 
   private physicalOf(address: bigint): bigint {
     if (address >= DIRECT_MAP_BASE && address < DIRECT_MAP_BASE + (1n << 46n)) {
@@ -63,6 +74,8 @@ export class FakeMachine {
 
   private read(signedAddress: bigint, size: number): bigint {
     const address = BigInt.asUintN(64, signedAddress);   // wasm i64 arrives signed
+    const device = this.mmio.length > 0 ? this.mmioAt(this.physicalOf(address)) : undefined;
+    if (device) return device.model.read(Number(this.physicalOf(address) - device.base), size);
     let value = 0n;
     for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(this.byte(address + BigInt(i)));
     return value;
@@ -71,6 +84,8 @@ export class FakeMachine {
   private write(signedAddress: bigint, size: number, value: bigint): void {
     const physical = this.physicalOf(BigInt.asUintN(64, signedAddress));
     if (physical < 0n) throw new Error(`write to unmapped kernel address ${BigInt.asUintN(64, signedAddress).toString(16)}`);
+    const device = this.mmio.length > 0 ? this.mmioAt(physical) : undefined;
+    if (device) { device.model.write(Number(physical - device.base), size, BigInt.asUintN(64, value)); return; }
     for (let i = 0; i < size; i++) this.writePhysical(physical + BigInt(i), Number((BigInt.asUintN(64, value) >> BigInt(8 * i)) & 0xffn));
   }
 
@@ -109,6 +124,7 @@ export class FakeMachine {
         store32: (a: bigint, v: number) => this.write(a, 4, BigInt(v)),
         store64: (a: bigint, v: bigint) => this.write(a, 8, v),
         zero: (a: bigint, n: bigint) => this.zero(a, n),
+        flushCacheLines: (_a: bigint, n: bigint) => { this.flushedBytes += BigInt.asUintN(64, n); },
         writeCr3: () => {}, invalidatePage: () => {},
         rdtsc: () => (this.tsc += 1000n),
         cpuid: () => 0,

@@ -3,6 +3,9 @@
 //   48 remapping structures { type u16, length u16, body }
 // Only the hardware unit definitions (DRHD, type 0) are kept:
 //   4 flags u8 (bit 0 INCLUDE_PCI_ALL) | 5 size u8 | 6 segment u16 | 8 register base u64 | 16 device scopes
+// and their device scopes (§8.3.1), up to 64 in all, for a unit that lists its devices:
+//   0 type u8 | 1 length u8 | 2 flags u8 | 3 reserved | 4 enumeration id u8 | 5 start bus u8
+//   6 path: { device u8, function u8 } per hop, from the start bus through bridges
 // A structure shorter than its header or running past the table ends the walk.
 import { Errno } from "../../abi";
 import * as line from "../line";
@@ -11,6 +14,13 @@ import * as physical from "../physical";
 import * as tables from "./tables";
 
 export const MAX_UNITS: i32 = 16;
+export const MAX_SCOPES: i32 = 64;
+export const MAX_HOPS: i32 = 4;
+/** Device scope types (§8.3.1). */
+export const SCOPE_PCI_ENDPOINT: u8 = 1;
+export const SCOPE_PCI_SUBHIERARCHY: u8 = 2;   // a bridge and every bus below it
+export const SCOPE_IOAPIC: u8 = 3;
+export const SCOPE_HPET: u8 = 4;
 
 const OFFSET_HOST_ADDRESS_WIDTH: u64 = 36;
 const OFFSET_FLAGS: u64 = 37;
@@ -22,6 +32,8 @@ const UNIT_OFFSET_FLAGS: u64 = 4;
 const UNIT_OFFSET_SEGMENT: u64 = 6;
 const UNIT_OFFSET_REGISTER_BASE: u64 = 8;
 const SCOPE_MIN_LENGTH: u32 = 6;         // type, length, flags, reserved, enumeration id, start bus
+const SCOPE_OFFSET_START_BUS: u64 = 5;
+const SCOPE_HOP_BYTES: u32 = 2;
 
 export const FLAG_INTERRUPT_REMAPPING: u8 = 1 << 0;
 export const FLAG_X2APIC_OPT_OUT: u8 = 1 << 1;
@@ -37,24 +49,53 @@ const unitBases = memory.data(MAX_UNITS * 8);
 const unitScopes = memory.data(MAX_UNITS * 4);
 let units: i32 = 0;
 let structures: i32 = 0;
+const scopeUnits = memory.data(MAX_SCOPES);
+const scopeTypes = memory.data(MAX_SCOPES);
+const scopeBuses = memory.data(MAX_SCOPES);
+const scopeHops = memory.data(MAX_SCOPES);
+const scopePaths = memory.data(MAX_SCOPES * MAX_HOPS * 2);   // device, function per hop
+let scopes: i32 = 0;
+let scopesDropped: i32 = 0;
 
 function warnStructure(text: string, type: u16, offset: u32, length: u32): void {
   log.warnItem("acpi: DMAR ", text, "structure", <u32>type, offset, "length", length);
 }
 
-/** Counts the device scope entries after a hardware unit's fixed part; a bad one ends the count. */
-function countScopes(unit: u64, size: u32, offset: u32): u32 {
-  let scopes: u32 = 0;
+/** Keeps one device scope of unit `index`; false when it cannot be kept (the
+ *  table is full, or its path is longer than MAX_HOPS or not whole hops). */
+function keepScope(index: i32, scope: u64, length: u32): bool {
+  const hops = (length - SCOPE_MIN_LENGTH) / SCOPE_HOP_BYTES;
+  if (scopes == MAX_SCOPES || hops > <u32>MAX_HOPS || (length - SCOPE_MIN_LENGTH) % SCOPE_HOP_BYTES != 0) { scopesDropped++; return false; }
+  store<u8>(scopeUnits + <usize>scopes, <u8>index);
+  store<u8>(scopeTypes + <usize>scopes, physical.read8(scope));
+  store<u8>(scopeBuses + <usize>scopes, physical.read8(scope + SCOPE_OFFSET_START_BUS));
+  store<u8>(scopeHops + <usize>scopes, <u8>hops);
+  for (let hop: u32 = 0; hop < hops; hop++) {
+    const at = scope + <u64>(SCOPE_MIN_LENGTH + hop * SCOPE_HOP_BYTES);
+    store<u8>(scopePaths + <usize>(scopes * MAX_HOPS + <i32>hop) * 2, physical.read8(at));
+    store<u8>(scopePaths + <usize>(scopes * MAX_HOPS + <i32>hop) * 2 + 1, physical.read8(at + 1));
+  }
+  scopes++;
+  return true;
+}
+
+/** Counts (and keeps) the device scope entries after hardware unit `index`'s
+ *  fixed part; a bad one ends the count. */
+function countScopes(index: i32, unit: u64, size: u32, offset: u32): u32 {
+  let counted: u32 = 0;
   for (let at = HARDWARE_UNIT_MIN_LENGTH; at + SCOPE_MIN_LENGTH <= size;) {
     const length = <u32>physical.read8(unit + <u64>at + 1);
     if (length < SCOPE_MIN_LENGTH || length > size - at) {
       warnStructure("device scope with a bad length, the rest of the unit ignored", TYPE_HARDWARE_UNIT, offset, size);
       break;
     }
-    scopes++;
+    if (!keepScope(index, unit + <u64>at, length)) {
+      warnStructure("device scope past the 64 kept, or with a path of more than 4 hops, dropped", TYPE_HARDWARE_UNIT, offset, size);
+    }
+    counted++;
     at += length;
   }
-  return scopes;
+  return counted;
 }
 
 export function reset(): void {
@@ -63,6 +104,8 @@ export function reset(): void {
   flagsValue = 0;
   units = 0;
   structures = 0;
+  scopes = 0;
+  scopesDropped = 0;
 }
 
 /** Reads the DMAR. Ok, NotFound, Truncated/Malformed (walk stopped), ResourceExhausted. */
@@ -97,7 +140,7 @@ export function parse(): Errno {
         store<u8>(unitFlags + <usize>units, physical.read8(at + UNIT_OFFSET_FLAGS));
         store<u16>(unitSegments + <usize>units * 2, physical.read16(at + UNIT_OFFSET_SEGMENT));
         store<u64>(unitBases + <usize>units * 8, physical.read64(at + UNIT_OFFSET_REGISTER_BASE));
-        store<u32>(unitScopes + <usize>units * 4, countScopes(at, size, offset));
+        store<u32>(unitScopes + <usize>units * 4, countScopes(units, at, size, offset));
         units++;
       }
     }
@@ -121,3 +164,18 @@ export function unitFlagsAt(i: i32): u8 { return i >= 0 && i < units ? load<u8>(
 export function unitScopeCount(i: i32): u32 { return i >= 0 && i < units ? load<u32>(unitScopes + <usize>i * 4) : 0; }
 /** This unit covers every PCI device of its segment not claimed by another unit. */
 export function unitIncludesAll(i: i32): bool { return (unitFlagsAt(i) & UNIT_INCLUDE_PCI_ALL) != 0; }
+
+/** Device scopes kept, over all units (≤ MAX_SCOPES), and how many were dropped. */
+export function scopeCount(): i32 { return scopes; }
+export function scopesDroppedCount(): i32 { return scopesDropped; }
+export function scopeUnit(i: i32): i32 { return i >= 0 && i < scopes ? <i32>load<u8>(scopeUnits + <usize>i) : -1; }
+export function scopeType(i: i32): u8 { return i >= 0 && i < scopes ? load<u8>(scopeTypes + <usize>i) : 0; }
+export function scopeStartBus(i: i32): u8 { return i >= 0 && i < scopes ? load<u8>(scopeBuses + <usize>i) : 0; }
+/** Hops in the scope's path: the last names the device, the ones before it bridges. */
+export function scopeHopCount(i: i32): i32 { return i >= 0 && i < scopes ? <i32>load<u8>(scopeHops + <usize>i) : 0; }
+export function scopeHopDevice(i: i32, hop: i32): u8 {
+  return i >= 0 && i < scopes && hop >= 0 && hop < scopeHopCount(i) ? load<u8>(scopePaths + <usize>(i * MAX_HOPS + hop) * 2) : 0;
+}
+export function scopeHopFunction(i: i32, hop: i32): u8 {
+  return i >= 0 && i < scopes && hop >= 0 && hop < scopeHopCount(i) ? load<u8>(scopePaths + <usize>(i * MAX_HOPS + hop) * 2 + 1) : 0;
+}

@@ -8,9 +8,14 @@
 // queue. Every list and counter here is touched with interrupts off (saved and
 // restored), since completions arrive in interrupt context; the scheduler, and so
 // every submitter, runs on the boot CPU, where device interrupts are delivered.
+// A request's buffer is mapped for its disk's device (devices/dma.ts: through the
+// IOMMU where there is one) when it is submitted and unmapped when its waiter
+// collects it, both in thread context, so drivers hand the device the request's
+// buffer as it is.
 import { Errno } from "../../abi";
 import { cpu } from "../../hal";
 import * as clock from "../clock";
+import * as dma from "../devices/dma";
 import * as scheduler from "../sched/scheduler";
 import * as iosched from "./iosched";
 
@@ -51,6 +56,7 @@ const pendingCounts = memory.data(MAX_DISKS * 4);
 const dispatching = memory.data(MAX_DISKS);
 const completedCounts = memory.data(MAX_DISKS * 8);
 const errorCounts = memory.data(MAX_DISKS * 8);
+const dmaDevices = memory.data(MAX_DISKS * 4);       // the PCI function whose DMA moves the data, or NONE
 let disks: i32 = 0;
 
 export const FLAG_INTERRUPTS: u8 = 1;
@@ -60,6 +66,7 @@ export const FLAG_FLUSH: u8 = 4;
 // ---- requests
 const used = memory.data(MAX_REQUESTS);
 const abandoned = memory.data(MAX_REQUESTS);          // its waiter gave up; freed when it completes
+const mapped = memory.data(MAX_REQUESTS);             // its buffer is mapped for the device (unmap when collected)
 const ops = memory.data(MAX_REQUESTS);
 const diskOf = memory.data(MAX_REQUESTS * 4);
 const requestSectors = memory.data(MAX_REQUESTS * 8);
@@ -132,7 +139,14 @@ export function addDisk(name: string, suffix: i32, sectorBytes: u32, sectors: u6
   store<u8>(<usize>d + dispatching, 0);
   store<u64>(at64(completedCounts, d), 0);
   store<u64>(at64(errorCounts, d), 0);
+  store<i32>(at32(dmaDevices, d), NONE);
   return d;
+}
+
+/** Names the PCI function (registry index) whose DMA moves whole disk `d`'s
+ *  data: each request's buffer is then mapped for it (devices/dma.ts). */
+export function setDmaDevice(d: i32, pciIndex: i32): void {
+  if (validDisk(d) && parent(d) == NONE) store<i32>(at32(dmaDevices, d), pciIndex);
 }
 
 /** Registers partition `number` of disk `whole`: `sectors` from `first`. */
@@ -154,6 +168,7 @@ export function addPartition(whole: i32, number: i32, first: u64, sectors: u64):
   store<u64>(at64(offsets, d), first);
   store<u64>(at64(completedCounts, d), 0);
   store<u64>(at64(errorCounts, d), 0);
+  store<i32>(at32(dmaDevices, d), NONE);
   return d;
 }
 
@@ -184,6 +199,18 @@ export function done(r: i32): bool { return status(r) != PENDING; }
  *  writing a read-only disk, NotSupported flushing one that cannot), queued and
  *  started when the disk has room. Its id, or -Errno. */
 export function submit(d: i32, op: Op, sector: u64, count: u32, buffer: u64): i32 {
+  return enqueue(d, op, sector, count, buffer, true);
+}
+
+/** For the IOMMU test only: a request whose buffer is NOT mapped for the device
+ *  (its DMA must be blocked). */
+export function submitUnmappedForTest(d: i32, sector: u64, count: u32, buffer: u64): i32 {
+  return enqueue(d, Op.Read, sector, count, buffer, false);
+}
+
+function bytesOf(r: i32): u64 { return <u64>requestCount(r) * <u64>sectorSize(load<i32>(at32(diskOf, r))); }
+
+function enqueue(d: i32, op: Op, sector: u64, count: u32, buffer: u64, mapBuffer: bool): i32 {
   if (!validDisk(d)) return -(<i32>Errno.NotFound);
   if (op == Op.Flush) {
     if (!canFlush(d)) return -(<i32>Errno.NotSupported);
@@ -192,18 +219,34 @@ export function submit(d: i32, op: Op, sector: u64, count: u32, buffer: u64): i3
     if (op == Op.Write && readOnly(d)) return -(<i32>Errno.PermissionDenied);
   }
   const whole = <i32>root(d);
+  const pciIndex = load<i32>(at32(dmaDevices, whole));
+  let bus = buffer;
+  const bytes = <u64>count * <u64>sectorSize(d);
+  if (mapBuffer && op != Op.Flush && pciIndex != NONE) {
+    bus = dma.map(pciIndex, buffer, bytes, op == Op.Read);     // a read: the device writes it
+    if (bus == dma.MAP_FAILED) return -(<i32>Errno.ResourceExhausted);
+  }
   const flagsSaved = cpu.saveInterrupts();
-  if (<i32>load<u32>(at32(pendingCounts, whole)) == MAX_PENDING) { cpu.restoreInterrupts(flagsSaved); return -(<i32>Errno.ResourceExhausted); }
+  if (<i32>load<u32>(at32(pendingCounts, whole)) == MAX_PENDING) {
+    cpu.restoreInterrupts(flagsSaved);
+    unmapIf(pciIndex, mapBuffer && op != Op.Flush, bus, bytes);
+    return -(<i32>Errno.ResourceExhausted);
+  }
   let r = 0;
   while (r < MAX_REQUESTS && load<u8>(<usize>r + used) != 0) r++;
-  if (r == MAX_REQUESTS) { cpu.restoreInterrupts(flagsSaved); return -(<i32>Errno.ResourceExhausted); }
+  if (r == MAX_REQUESTS) {
+    cpu.restoreInterrupts(flagsSaved);
+    unmapIf(pciIndex, mapBuffer && op != Op.Flush, bus, bytes);
+    return -(<i32>Errno.ResourceExhausted);
+  }
   store<u8>(<usize>r + used, 1);
+  store<u8>(<usize>r + mapped, mapBuffer && op != Op.Flush && pciIndex != NONE ? 1 : 0);
   store<u8>(<usize>r + abandoned, 0);
   store<u8>(<usize>r + ops, <u8>op);
   store<i32>(at32(diskOf, r), d);
   store<u64>(at64(requestSectors, r), op == Op.Flush ? 0 : sector + offset(d));
   store<u32>(at32(requestCounts, r), op == Op.Flush ? 0 : count);
-  store<u64>(at64(buffers, r), buffer);
+  store<u64>(at64(buffers, r), bus);
   store<i32>(at32(statuses, r), PENDING);
   store<u64>(at64(deadlines, r), clock.nanoseconds() + (op == Op.Read ? READ_DEADLINE_NS : WRITE_DEADLINE_NS));
   store<i32>(at32(waiters, r), NONE);
@@ -307,8 +350,13 @@ export function wait(r: i32): Errno {
     }
   }
   const result = <Errno>status(r);
+  if (load<u8>(<usize>r + mapped) != 0) dma.unmap(load<i32>(at32(dmaDevices, d)), requestBuffer(r), bytesOf(r));
   store<u8>(<usize>r + used, 0);
   return result;
+}
+
+function unmapIf(pciIndex: i32, wasMapped: bool, bus: u64, bytes: u64): void {
+  if (wasMapped && pciIndex != NONE) dma.unmap(pciIndex, bus, bytes);
 }
 
 /** Requests in use (for tests: all are freed once waited for). */

@@ -27,7 +27,8 @@ function equal(a: u64, b: u64, bytes: u64): bool {
   return true;
 }
 
-/** The 10 MiB round trip on disk `d`, reported as "AIOS <label> …". */
+/** The 10 MiB round trip on disk `d`, reported as "AIOS <label> …" (an empty
+ *  label: the disk's name). */
 export function verify(d: i32, label: string): bool {
   if (!block.queue.validDisk(d)) return false;
   const sector = <u64>block.queue.sectorSize(d);
@@ -57,7 +58,7 @@ export function verify(d: i32, label: string): bool {
   frames.free(back);
   line.reset();
   line.text("AIOS ");
-  line.text(label);
+  if (label.length == 0) block.appendName(d); else line.text(label);
   line.text(" verified_mib=");
   line.decimal(ok ? 10 : 0);
   line.text(" flush=");
@@ -173,5 +174,14 @@ export function listDisks(): bool {
     ok = ok && block.write(second, block.queue.capacity(second), buffer, 1) == Errno.InvalidArgument;
   }
   frames.free(buffer);
+  return ok;
+}
+
+/** verify() on every whole disk, each reported under its own name. */
+export function verifyAllDisks(): bool {
+  let ok = block.queue.count() > 0;
+  for (let d = 0; d < block.queue.count(); d++) {
+    if (block.queue.parent(d) == block.queue.NONE) ok = verify(d, "") && ok;
+  }
   return ok;
 }

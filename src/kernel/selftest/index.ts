@@ -28,6 +28,7 @@ import * as blockScenarios from "./block";
 import * as nvmeScenarios from "./nvme";
 import * as e1000Scenarios from "./e1000";
 import * as ahciScenarios from "./ahci";
+import * as iommuScenarios from "./iommu";
 
 type Scenario = () => bool;
 
@@ -94,9 +95,11 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "bench-e1000")) return e1000Scenarios.transmitBenchmark;
   if (nameIs(source, length, "block-abi")) return blockAbiScenarios.blockAbi;
   if (nameIs(source, length, "disks")) return blockScenarios.listDisks;
+  if (nameIs(source, length, "verify-disks")) return blockScenarios.verifyAllDisks;
   if (nameIs(source, length, "ahci")) return ahciScenarios.verify;
   if (nameIs(source, length, "ahci-error")) return ahciScenarios.errorRecovery;
   if (nameIs(source, length, "bench-ahci")) return ahciScenarios.benchmark;
+  if (nameIs(source, length, "iommu")) return iommuScenarios.iommuScenario;
   return null;
 }
 

@@ -98,3 +98,10 @@ export function acpiDmarUnitBase(i: i32): u64 { return dmar.unitRegisterBase(i);
 export function acpiDmarUnitSegment(i: i32): u16 { return dmar.unitSegment(i); }
 export function acpiDmarUnitIncludesAll(i: i32): bool { return dmar.unitIncludesAll(i); }
 export function acpiDmarUnitScopes(i: i32): u32 { return dmar.unitScopeCount(i); }
+export function acpiDmarScopeCount(): i32 { return dmar.scopeCount(); }
+export function acpiDmarScopeUnit(i: i32): i32 { return dmar.scopeUnit(i); }
+export function acpiDmarScopeType(i: i32): u8 { return dmar.scopeType(i); }
+export function acpiDmarScopeStartBus(i: i32): u8 { return dmar.scopeStartBus(i); }
+export function acpiDmarScopeHops(i: i32): i32 { return dmar.scopeHopCount(i); }
+export function acpiDmarScopeHopDevice(i: i32, hop: i32): u8 { return dmar.scopeHopDevice(i, hop); }
+export function acpiDmarScopeHopFunction(i: i32, hop: i32): u8 { return dmar.scopeHopFunction(i, hop); }

@@ -12,6 +12,7 @@ import * as log from "../../log";
 import { frames } from "../../memory";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as block from "../../block";
+import * as dma from "../dma";
 import * as registry from "../registry";
 import * as ata from "./ata";
 import * as port from "./port";
@@ -126,6 +127,12 @@ function refuse(d: port.Drive, why: string, result: Errno): Errno {
 
 function bringUp(d: port.Drive): Errno {
   if (d.memory == 0 || d.tables == 0) return refuse(d, "no memory for its command list", Errno.ResourceExhausted);
+  // the HBA reads the command list and tables and writes received FISes and
+  // IDENTIFY data into them: mapped for it (identity bus addresses, dma.ts)
+  if (dma.map(pciIndex, d.memory, frames.FRAME_SIZE, true) == dma.MAP_FAILED
+    || dma.map(pciIndex, d.tables, frames.FRAME_SIZE << TABLES_ORDER, true) == dma.MAP_FAILED) {
+    return refuse(d, "its command memory could not be mapped for DMA", Errno.ResourceExhausted);
+  }
   if ((capabilities & r.CAP_S64A) == 0 && (d.memory >= BELOW_4G || d.tables >= BELOW_4G)) {
     return refuse(d, "32-bit HBA and its command memory above 4 GiB", Errno.NotSupported);
   }
@@ -287,5 +294,8 @@ export function registerDisk(): void {
   const d = drive(0);
   disk = block.queue.addDisk("sda", -1, <u32>SECTOR, d.sectors, start, poll, 0, 1, REQUEST_SECTORS,
     d.canFlush ? block.queue.FLAG_FLUSH : 0, block.iosched.Policy.Deadline);
-  if (disk >= 0) block.announce(disk);
+  if (disk >= 0) {
+    block.queue.setDmaDevice(disk, pciIndex);
+    block.announce(disk);
+  }
 }

@@ -14,6 +14,7 @@ import * as log from "../../log";
 import { frames } from "../../memory";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as physical from "../../physical";
+import * as dma from "../dma";
 import * as registry from "../registry";
 import * as registers from "./registers";
 
@@ -260,6 +261,13 @@ export function init(): Errno {
   if (!loadMac()) return refuse(index, "no station address in RAL0 or the EEPROM", Errno.DeviceError);
   for (let i: u64 = 0; i < registers.MTA_ENTRIES; i++) write(registers.MTA + i * 4, 0);
   if (!allocateBuffers()) return refuse(index, "no memory for its rings", Errno.ResourceExhausted);
+  // identity bus addresses (dma.ts): the device reads and writes both rings and
+  // fills the receive buffers; it reads the transmit buffers
+  if (dma.map(index, rings, frames.FRAME_SIZE, true) == dma.MAP_FAILED
+    || dma.map(index, receiveBuffers, <u64>RING_SIZE * BUFFER_BYTES, true) == dma.MAP_FAILED
+    || dma.map(index, transmitBuffers, <u64>RING_SIZE * BUFFER_BYTES, false) == dma.MAP_FAILED) {
+    return refuse(index, "its rings could not be mapped for DMA", Errno.ResourceExhausted);
+  }
   read(registers.MPC);                                     // statistics start from zero
   read(registers.GPTC);
   read(registers.GPRC);

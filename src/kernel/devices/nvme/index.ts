@@ -20,6 +20,7 @@ import * as block from "../../block";
 import * as vectors from "../../interrupts/vectors";
 import * as apic from "../../platform/apic";
 import * as msi from "../msi";
+import * as dma from "../dma";
 import * as registry from "../registry";
 import * as controller from "./controller";
 import * as format from "./format";
@@ -70,7 +71,7 @@ const serialText = memory.data(identify.SERIAL_BYTES);
 let modelLength: i32 = 0;
 let serialLength: i32 = 0;
 let registers: u64 = 0;             // virtual address of BAR0
-let pages: u64 = 0;                 // the driver's pages (physical)
+let driverPages: u64 = 0;           // the driver's memory block (physical)
 let timeoutNs: u64 = 0;
 let pciIndex: i32 = -1;
 let blocks: u64 = 0;
@@ -114,9 +115,9 @@ function refuse(why: string, result: Errno): Errno {
   line.text(why);
   log.end();
   present = false;
-  if (registers != 0 && controller.disable(registers, timeoutNs) == Errno.Ok && pages != 0) {
-    frames.free(pages);
-    pages = 0;
+  if (registers != 0 && controller.disable(registers, timeoutNs) == Errno.Ok && driverPages != 0) {
+    frames.free(driverPages);
+    driverPages = 0;
   }
   return result;
 }
@@ -126,7 +127,7 @@ export function init(): Errno {
   if (pciIndex < 0) return Errno.NotFound;
   if (!registry.claim(pciIndex, DRIVER_ID)) return Errno.NotReady;
   registers = 0;
-  pages = 0;
+  driverPages = 0;
   timeoutNs = 0;
   if (registry.barSize(pciIndex, 0) == 0 || registry.barIsIo(pciIndex, 0)) return refuse("no memory BAR0", Errno.NotSupported);
   const bar = registry.barAddress(pciIndex, 0);
@@ -147,15 +148,17 @@ export function init(): Errno {
   registers = base;
   if (controller.disable(registers, timeoutNs) != Errno.Ok) return refuse("did not reset (CSTS.RDY stayed set)", Errno.Timeout);
 
-  pages = frames.alloc(<u32>frames.orderFor(MEMORY_BYTES), frames.Owner.Kernel);
-  if (pages == 0) return refuse("no memory for its queues", Errno.ResourceExhausted);
+  driverPages = frames.alloc(<u32>frames.orderFor(MEMORY_BYTES), frames.Owner.Kernel);
+  if (driverPages == 0) return refuse("no memory for its queues", Errno.ResourceExhausted);
+  // queues, identify data and PRP lists: the controller reads and writes them all
+  if (dma.map(pciIndex, driverPages, MEMORY_BYTES, true) == dma.MAP_FAILED) return refuse("its queues could not be mapped for DMA", Errno.ResourceExhausted);
   const doorbells = registers + controller.DOORBELLS;
-  queue.setup(admin, 0, ADMIN_ENTRIES, pages + PAGE_ADMIN_SQ * PAGE, pages + PAGE_ADMIN_CQ * PAGE, doorbells, stride, adminResults);
+  queue.setup(admin, 0, ADMIN_ENTRIES, driverPages + PAGE_ADMIN_SQ * PAGE, driverPages + PAGE_ADMIN_CQ * PAGE, doorbells, stride, adminResults);
   const enabled = controller.enable(registers, admin, timeoutNs);
   if (enabled == Errno.Timeout) return refuse("never became ready (CSTS.RDY) within CAP.TO", enabled);
   if (enabled != Errno.Ok) return refuse("reported a fatal status (CSTS.CFS)", enabled);
 
-  const page = pages + PAGE_IDENTIFY * PAGE;
+  const page = driverPages + PAGE_IDENTIFY * PAGE;
   if (controller.identify(admin, controller.IDENTIFY_CONTROLLER, 0, page) != Errno.Ok) {
     return refuse("Identify Controller failed", Errno.DeviceError);
   }
@@ -174,12 +177,12 @@ export function init(): Errno {
   const descriptor = identify.formatInUse(page);
   if (descriptor < 0) return refuse("its LBA format index is past NLBAF", Errno.DeviceError);
   const shift = format.blockShift(<u32>descriptor);
-  if (format.metadataBytes(<u32>descriptor) != 0) return refuse("namespace 1 carries metadata per pages", Errno.NotSupported);
-  if (shift < MIN_BLOCK_SHIFT || shift > MAX_BLOCK_SHIFT) return refuse("namespace 1's pages size is not 512 B to 4 KiB", Errno.NotSupported);
+  if (format.metadataBytes(<u32>descriptor) != 0) return refuse("namespace 1 carries metadata per block", Errno.NotSupported);
+  if (shift < MIN_BLOCK_SHIFT || shift > MAX_BLOCK_SHIFT) return refuse("namespace 1's block size is not 512 B to 4 KiB", Errno.NotSupported);
 
   let entries = format.maxQueueEntries(cap);
   if (entries > <u32>IO_ENTRIES) entries = IO_ENTRIES;
-  queue.setup(io, IO_QUEUE_ID, <u16>entries, pages + PAGE_IO_SQ * PAGE, pages + PAGE_IO_CQ * PAGE, doorbells, stride, ioResults);
+  queue.setup(io, IO_QUEUE_ID, <u16>entries, driverPages + PAGE_IO_SQ * PAGE, driverPages + PAGE_IO_CQ * PAGE, doorbells, stride, ioResults);
   const entry = attachInterrupt();
   if (controller.createQueues(admin, io, entry) != Errno.Ok) return refuse("would not create an I/O queue pair", Errno.DeviceError);
 
@@ -205,7 +208,10 @@ export function init(): Errno {
   for (let slot = 0; slot < <i32>MAX_IN_FLIGHT; slot++) store<i32>(slotRequests + <usize>slot * 4, NO_REQUEST);
   disk = block.queue.addDisk("nvme0n1", -1, <u32>blockBytes, blocks, start, poll, 0, inFlightLimit, <u32>(commandBytes / blockBytes),
     (vector != 0 ? block.queue.FLAG_INTERRUPTS : 0) | block.queue.FLAG_FLUSH, block.iosched.Policy.Fifo);
-  if (disk >= 0) block.announce(disk);
+  if (disk >= 0) {
+    block.queue.setDmaDevice(disk, pciIndex);
+    block.announce(disk);
+  }
   return Errno.Ok;
 }
 
@@ -231,7 +237,7 @@ function secondPointer(slot: u16, address: u64, bytes: u64): u64 {
   const first = address & ~(PAGE - 1);
   if (pages <= 1) return 0;
   if (pages == 2) return first + PAGE;
-  const list = pages + PAGE_PRP_LISTS * PAGE + <u64>slot * LIST_ENTRIES * 8;
+  const list = driverPages + PAGE_PRP_LISTS * PAGE + <u64>slot * LIST_ENTRIES * 8;
   for (let page: u64 = 1; page < pages; page++) cpu.store64(DIRECT_MAP_BASE + list + (page - 1) * 8, first + page * PAGE);
   return list;
 }

@@ -11,6 +11,7 @@ import { frames } from "../../memory";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as line from "../../line";
 import * as log from "../../log";
+import * as dma from "../dma";
 import * as registry from "../registry";
 import * as transport from "./transport";
 import * as virtqueue from "./virtqueue";
@@ -61,6 +62,8 @@ export function init(): Errno {
   if (created != Errno.Ok) return refuse(index, "its request queue is missing or of size 0", created);
   requests = frames.alloc(0, frames.Owner.Kernel);
   if (requests == 0) return Errno.ResourceExhausted;
+  // headers and status bytes (identity bus addresses, dma.ts): the device writes the status
+  if (dma.map(index, requests, frames.FRAME_SIZE, true) == dma.MAP_FAILED) return refuse(index, "its request frame could not be mapped for DMA", Errno.ResourceExhausted);
   slots = queue.size / DESCRIPTORS_PER_REQUEST < MAX_SLOTS ? queue.size / DESCRIPTORS_PER_REQUEST : MAX_SLOTS;
   for (let s: u16 = 0; s < MAX_SLOTS; s++) store<i32>(slotRequests + <usize>s * 4, NO_REQUEST);
   const capacity = cpu.load64(device.deviceConfig + CONFIG_CAPACITY);
@@ -82,7 +85,10 @@ export function init(): Errno {
   const flags = (queue.vector != 0 ? block.queue.FLAG_INTERRUPTS : 0) | (readOnly ? block.queue.FLAG_READ_ONLY : 0)
     | ((device.features & FEATURE_FLUSH) != 0 ? block.queue.FLAG_FLUSH : 0);
   disk = block.queue.addDisk("vda", -1, <u32>SECTOR, capacity, start, poll, 0, slots, REQUEST_SECTORS, flags, block.iosched.Policy.Deadline);
-  if (disk >= 0) block.announce(disk);
+  if (disk >= 0) {
+    block.queue.setDmaDevice(disk, index);
+    block.announce(disk);
+  }
   return Errno.Ok;
 }
 

@@ -15,6 +15,7 @@ import { frames } from "../../memory";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as line from "../../line";
 import * as log from "../../log";
+import * as dma from "../dma";
 import * as registry from "../registry";
 import * as transport from "./transport";
 import * as virtqueue from "./virtqueue";
@@ -123,6 +124,11 @@ export function init(): Errno {
   rxBuffers = frames.alloc(<u32>order, frames.Owner.Kernel);
   txBuffers = frames.alloc(<u32>order, frames.Owner.Kernel);
   if (rxBuffers == 0 || txBuffers == 0) return refuse(index, "no memory for its buffers", Errno.ResourceExhausted);
+  // identity bus addresses (dma.ts): the device fills receive buffers, reads transmit ones
+  if (dma.map(index, rxBuffers, <u64>RX_BUFFERS * BUFFER_BYTES, true) == dma.MAP_FAILED
+    || dma.map(index, txBuffers, <u64>TX_BUFFERS * BUFFER_BYTES, false) == dma.MAP_FAILED) {
+    return refuse(index, "its buffers could not be mapped for DMA", Errno.ResourceExhausted);
+  }
   memory.fill(txBusy, 0, TX_BUFFERS);
   for (let i = 0; i < 6; i++) store<u8>(macAddress + <usize>i, cpu.load8(device.deviceConfig + CONFIG_MAC + <u64>i));
   for (let slot: u16 = 0; slot < rxCount; slot++) postReceive(slot);

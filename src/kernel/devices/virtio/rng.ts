@@ -7,6 +7,7 @@ import { frames } from "../../memory";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as line from "../../line";
 import * as log from "../../log";
+import * as dma from "../dma";
 import * as registry from "../registry";
 import * as transport from "./transport";
 import * as virtqueue from "./virtqueue";
@@ -18,7 +19,8 @@ const BUFFER_BYTES: u32 = 64;
 
 const device = changetype<transport.Device>(memory.data(offsetof<transport.Device>()));
 const queue = changetype<virtqueue.Queue>(memory.data(offsetof<virtqueue.Queue>()));
-let buffer: u64 = 0;
+let buffer: u64 = 0;           // physical
+let bufferBus: u64 = 0;        // the same frame as the device addresses it (dma.map)
 let present = false;
 
 function refuse(index: i32, why: string, result: Errno): Errno { return transport.refuse("virtio-rng", index, why, result); }
@@ -35,6 +37,8 @@ export function init(): Errno {
   if (created != Errno.Ok) return refuse(index, "its queue is missing or of size 0", created);
   buffer = frames.alloc(0, frames.Owner.Kernel);
   if (buffer == 0) return Errno.ResourceExhausted;
+  bufferBus = dma.map(index, buffer, frames.FRAME_SIZE, true);   // the device fills it
+  if (bufferBus == dma.MAP_FAILED) return refuse(index, "its buffer could not be mapped for DMA", Errno.ResourceExhausted);
   transport.ready(device);
   present = true;
   log.begin(log.Level.Info);
@@ -55,7 +59,7 @@ export function read(destination: usize, length: u32): i64 {
   let done: u32 = 0;
   while (done < length) {
     const want = length - done < BUFFER_BYTES ? length - done : BUFFER_BYTES;
-    virtqueue.post(queue, buffer, want, virtqueue.DESC_WRITE);
+    virtqueue.post(queue, bufferBus, want, virtqueue.DESC_WRITE);
     const got = virtqueue.waitUsed(queue);
     if (got < 0) return got;
     const n = <u32>got < want ? <u32>got : want;

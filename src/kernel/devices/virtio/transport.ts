@@ -47,6 +47,10 @@ export const NO_MSIX: u16 = 0xffff;
 export const FEATURE_EVENT_INDEX: u32 = 1 << 29;
 /** VIRTIO_F_VERSION_1: feature bit 32, the second feature word's bit 0. */
 const FEATURE_HIGH_VERSION_1: u32 = 1 << 0;
+/** VIRTIO_F_ACCESS_PLATFORM: feature bit 33 (§6): the device's DMA goes through the
+ *  platform's translation (an IOMMU). Accepted when offered: every buffer a virtio
+ *  driver gives the device is mapped through devices/dma.ts first. */
+const FEATURE_HIGH_ACCESS_PLATFORM: u32 = 1 << 1;
 const RESET_WAIT_NS: u64 = 100_000_000;
 const COMMAND_MEMORY_BUS_MASTER: u32 = (1 << 1) | (1 << 2);
 const VENDOR_VIRTIO: u16 = 0x1af4;
@@ -114,8 +118,9 @@ export function find(i: i32, device: Device): Errno {
 export function status(device: Device): u8 { return cpu.load8(device.common + COMMON_DEVICE_STATUS); }
 function setStatus(device: Device, value: u8): void { cpu.store8(device.common + COMMON_DEVICE_STATUS, value); }
 
-/** Reset, acknowledge, negotiate VERSION_1, the event index and nothing else the
- *  driver did not ask for; Errno.NotReady when the device will not reset or accept the features. */
+/** Reset, acknowledge, negotiate VERSION_1, the event index (and ACCESS_PLATFORM
+ *  when offered) and nothing else the driver did not ask for; Errno.NotReady when
+ *  the device will not reset or accept the features. */
 export function begin(device: Device, wantedLow: u32): Errno {
   setStatus(device, 0);
   const start = clock.nanoseconds();
@@ -132,7 +137,7 @@ export function begin(device: Device, wantedLow: u32): Errno {
   cpu.store32(device.common + COMMON_DRIVER_FEATURE_SELECT, 0);
   cpu.store32(device.common + COMMON_DRIVER_FEATURE, low);
   cpu.store32(device.common + COMMON_DRIVER_FEATURE_SELECT, 1);
-  cpu.store32(device.common + COMMON_DRIVER_FEATURE, FEATURE_HIGH_VERSION_1);
+  cpu.store32(device.common + COMMON_DRIVER_FEATURE, FEATURE_HIGH_VERSION_1 | (high & FEATURE_HIGH_ACCESS_PLATFORM));
   setStatus(device, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK);
   if ((status(device) & STATUS_FEATURES_OK) == 0) { setStatus(device, STATUS_FAILED); return Errno.NotReady; }
   return Errno.Ok;

@@ -11,6 +11,7 @@
 import { Errno } from "../../../abi";
 import { cpu } from "../../../hal";
 import * as clock from "../../clock";
+import * as dma from "../dma";
 import { frames } from "../../memory";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as physical from "../../physical";
@@ -88,6 +89,9 @@ export function create(device: transport.Device, index: u16, queue: Queue, handl
   const base = order < 0 ? 0 : frames.alloc(<u32>order, frames.Owner.Kernel);
   if (base == 0) return Errno.ResourceExhausted;
   physical.zero(base, bytes);
+  // The device reads the descriptors and the available ring and writes the used ring.
+  const bus = dma.map(device.pciIndex, base, bytes, true);
+  if (bus == dma.MAP_FAILED) { frames.free(base); return Errno.ResourceExhausted; }
   queue.base = base;
   queue.size = size;
   queue.descriptors = base;
@@ -103,7 +107,7 @@ export function create(device: transport.Device, index: u16, queue: Queue, handl
   queue.interrupts = 0;
   queue.doorbells = 0;
   const entry = attachInterrupt(device, index, queue, handler);
-  queue.notify = transport.enableQueue(device, index, size, queue.descriptors, queue.available, queue.used, entry);
+  queue.notify = transport.enableQueue(device, index, size, bus, bus + (queue.available - base), bus + usedOffset, entry);
   if (entry != transport.NO_MSIX && transport.queueMsix(device, index) != entry) {
     msi.maskMsix(device.pciIndex, entry);
     detachInterrupt(queue.vector, queue, handler);   // the device would not take it: polled
@@ -113,7 +117,7 @@ export function create(device: transport.Device, index: u16, queue: Queue, handl
 
 export const DESC_NEXT: u16 = 1;          // the chain goes on at `next`
 
-/** Fills descriptor `index`: one buffer (physical address, length, flags) and,
+/** Fills descriptor `index`: one buffer (its bus address from dma.map, length, flags) and,
  *  with DESC_NEXT in `flags`, the descriptor that follows it in the chain. */
 export function describe(queue: Queue, index: u16, address: u64, length: u32, flags: u16, next: u16): void {
   const descriptor = DIRECT_MAP_BASE + queue.descriptors + <u64>index * DESCRIPTOR_BYTES;
