@@ -10,6 +10,7 @@ import * as interrupts from "./interrupts";
 import * as mem from "./memory";
 import * as trapReport from "./trap";
 import * as smp from "./platform/smp";
+import * as ipi from "./platform/ipi";
 import * as syscalls from "./syscalls";
 import * as blockCalls from "./syscalls/block";
 import * as scheduler from "./sched/scheduler";
@@ -24,25 +25,40 @@ export function trap(kind: u32, returnAddress: u64, framePointer: u64): void {
   trapReport.report(kind, returnAddress, framePointer);
 }
 
+// Module memories change on a module's behalf too (its memory.grow, from agent
+// code without the kernel lock): kernel code, entered like an ABI call.
 export function memoryCreate(initialPages: u32, maxPages: u32): u64 {
-  return mem.modulememory.create(initialPages, maxPages);
+  const caller = modules.enterKernel();
+  const base = mem.modulememory.create(initialPages, maxPages);
+  modules.leaveKernel(caller);
+  return base;
 }
 
 export function memoryGrow(base: u64, oldPages: u32, delta: u32): u32 {
-  return mem.modulememory.grow(base, oldPages, delta) ? 1 : 0;
+  const caller = modules.enterKernel();
+  const grown = mem.modulememory.grow(base, oldPages, delta);
+  modules.leaveKernel(caller);
+  return grown ? 1 : 0;
 }
 
+/** The memory may have been used on any CPU: none may keep its translations once
+ *  its slot is handed out again. */
 export function memoryDestroy(base: u64): void {
+  const caller = modules.enterKernel();
   mem.modulememory.destroy(base);
+  if (ipi.othersOnline()) ipi.shootdown(0);
+  modules.leaveKernel(caller);
 }
 
 export function kernelMemoryGrow(oldBytes: u64, newBytes: u64): u32 {
   return mem.kernelspace.growKernelMemory(newBytes) ? 1 : 0;
 }
 
-/** An application processor, from linker/start.c's ap_entry; never returns. */
+/** An application processor, from linker/start.c's ap_entry: set up, then it
+ *  runs threads with the others; never returns. */
 export function apMain(index: u32): void {
   smp.apMain(index);
+  scheduler.runOn(index);
 }
 
 // ---- the "aios" ABI of service modules (tools/abi.ts), called by the generated

@@ -15,6 +15,7 @@ import * as apic from "./platform/apic";
 import * as smp from "./platform/smp";
 import * as power from "./platform/power";
 import * as scheduler from "./sched/scheduler";
+import * as kernelLock from "./sync/kernellock";
 import * as fabric from "./fabric";
 import * as platformTime from "./platform/time";
 import * as panic from "./panic";
@@ -66,6 +67,7 @@ function readyLine(): void {
 }
 
 export function kmain(magic: u32, infoAddress: u64): void {
+  kernelLock.enter();                                  // kernel code runs under the kernel lock
   clock.markEntry();                                   // boot time counts from here
   uart.init();                                         // the console, first
   x86.installGdt(0, x86.bootIstTop(0), x86.bootIstTop(1), x86.bootIstTop(2));   // GDT, TSS, IST stacks
@@ -100,5 +102,5 @@ export function kmain(magic: u32, infoAddress: u64): void {
   if (cmdline.testScenarioLength() > 0) {
     selftest.run(cmdline.testScenario(), cmdline.testScenarioLength());
   }
-  while (true) cpu.waitForInterrupt();                 // idle: halt until an interrupt
+  scheduler.exit();                                    // the boot flow ends; the CPU's idle thread halts
 }

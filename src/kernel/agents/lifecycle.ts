@@ -55,6 +55,20 @@ function weightFor(hint: registry.Hint): u32 {
   return WEIGHT_BATCH;
 }
 
+/** What else the hint changes in scheduling: slices and wake-ups (sched/hints.ts). */
+function classFor(hint: registry.Hint): scheduler.Class {
+  if (hint == registry.Hint.Interactive) return scheduler.Class.Interactive;
+  if (hint == registry.Hint.LowLatency) return scheduler.Class.LowLatency;
+  return scheduler.Class.Batch;
+}
+
+/** The agent's thread, with its hint's weight and class; NO_THREAD when none is free. */
+function spawnThread(agent: i32): i32 {
+  const thread = scheduler.spawn(body, <u32>agent, registry.weightOf(agent));
+  if (thread != scheduler.NO_THREAD) scheduler.setClass(thread, classFor(registry.hintOf(agent)));
+  return thread;
+}
+
 /** The agent's thread: run, and supervise its restarts. */
 function body(agent: u32): void {
   const id = <i32>agent;
@@ -116,7 +130,7 @@ function start(agent: i32, spec: Spec, instance: u32, pool: i32): Errno {
   registry.setRestartPolicy(agent, spec.restartLimit, spec.backoffNs, spec.backoffCapNs);
   const opened = caps.openAgent(agent, clock.nanoseconds());
   if (opened != Errno.Ok) return opened;
-  const thread = scheduler.spawn(body, <u32>agent, registry.weightOf(agent));
+  const thread = spawnThread(agent);
   if (thread == scheduler.NO_THREAD) return Errno.ResourceExhausted;
   scheduler.setWatchdog(thread, spec.watchdogNs);
   registry.setThread(agent, thread);
@@ -318,7 +332,7 @@ export function upgrade(agent: i32): Errno {
   registry.setInstance(agent, fresh);
   registry.setModule(agent, newModule);
   if (wasRunning) {
-    const thread = scheduler.spawn(body, <u32>agent, registry.weightOf(agent));
+    const thread = spawnThread(agent);
     registry.setThread(agent, thread);
   }
   note(audit.EventKind.AgentUpgrade, agent, <u64>newModule, Errno.Ok);
@@ -345,6 +359,7 @@ export function specialize(agent: i32, keepRole: u32, hint: registry.Hint, keepR
     registry.setHint(agent, hint);
     registry.setWeight(agent, weightFor(hint));
     scheduler.setWeight(registry.threadOf(agent), registry.weightOf(agent));
+    scheduler.setClass(registry.threadOf(agent), classFor(hint));
   }
   note(audit.EventKind.AgentSpecialize, agent, <u64>keepRole, hook);
   return hook;

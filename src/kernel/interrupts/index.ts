@@ -3,6 +3,10 @@
 // is mapped and resumed; a guard hit during a module call traps that module. All
 // other CPU exceptions are reported and stop the machine (NMI is reported and
 // survived). Other vectors run their registered handlers (vectors.ts), then EOI.
+// Dispatch takes the kernel lock (sync/kernellock.ts), except for NMI and the
+// class-15 vectors (IPIs that answer another CPU, APIC error and spurious), which
+// may arrive while this CPU waits for the lock; it gives the lock back before the
+// interrupted code resumes (or a module call is unwound as a trap).
 import { cpu } from "../../hal";
 import * as line from "../line";
 import * as log from "../log";
@@ -15,6 +19,7 @@ import * as pagefault from "./pagefault";
 import * as vectors from "./vectors";
 import * as trapReport from "../trap";
 import * as scheduler from "../sched/scheduler";
+import * as kernelLock from "../sync/kernellock";
 import { lapic } from "../../hal";
 
 export { exceptions, frame, vectors };
@@ -75,6 +80,14 @@ function pageFault(errorCode: u64, interruptFrame: u64): i32 {
   return Action.TrapModule;
 }
 
+function warnUnhandled(vector: u32): void {
+  log.begin(log.Level.Warn);
+  line.text("interrupts: vector ");
+  line.decimal(vector);
+  line.text(" has no handler (reported once)");
+  log.end();
+}
+
 /** Called by asm/isr.S (through linker/start.c) with the saved frame. */
 export function dispatch(interruptFrame: u64): Action {
   const vector = <u32>frame.read(interruptFrame, frame.FRAME_VECTOR) & 0xff;
@@ -85,6 +98,19 @@ export function dispatch(interruptFrame: u64): Action {
     log.warn("interrupts: NMI received and survived");
     return Action.Resume;
   }
+  if (vector == vectors.SPURIOUS_VECTOR) return Action.Resume;     // no EOI for spurious
+  if (vector >= vectors.LOCK_FREE_FIRST) {
+    if (!vectors.run(vector) && seen == 1) warnUnhandled(vector);  // the log has a lock of its own
+    lapic.endOfInterrupt();
+    return Action.Resume;
+  }
+  kernelLock.enter();
+  const action = dispatchLocked(interruptFrame, vector, seen);
+  kernelLock.leave();
+  return action;
+}
+
+function dispatchLocked(interruptFrame: u64, vector: u32, seen: u32): Action {
   if (vector == exceptions.VECTOR_PAGE_FAULT) {
     const action = pageFault(frame.read(interruptFrame, frame.FRAME_ERROR_CODE), interruptFrame);
     if (action >= 0) return <Action>action;
@@ -94,14 +120,7 @@ export function dispatch(interruptFrame: u64): Action {
     panic.halt();
     return Action.Resume;
   }
-  if (vector == vectors.SPURIOUS_VECTOR) return Action.Resume;     // no EOI for spurious
-  if (!vectors.run(vector) && seen == 1) {
-    log.begin(log.Level.Warn);
-    line.text("interrupts: vector ");
-    line.decimal(vector);
-    line.text(" has no handler (reported once)");
-    log.end();
-  }
+  if (!vectors.run(vector) && seen == 1) warnUnhandled(vector);
   lapic.endOfInterrupt();
   if (scheduler.watchdogExpired()) return Action.TrapWatchdog;   // ends the module call
   scheduler.preemptPoint();            // after EOI: the next thread may run for a while

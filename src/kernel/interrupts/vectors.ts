@@ -1,17 +1,22 @@
 // vectors.ts — who owns which interrupt vector, and the handlers behind each.
 //   0x00-0x1f  CPU exceptions            0x20-0x2f  the masked PICs (spurious only)
-//   0x30-0xdf  allocated to devices      0xe0-0xef  timers
-//   0xf0-0xfd  IPIs                      0xfe  APIC error     0xff  APIC spurious
+//   0x30-0xdf  allocated to devices      0xe0-0xef  timers, the reschedule IPI
+//   0xf0-0xfd  IPIs that answer a CPU    0xfe  APIC error     0xff  APIC spurious
 // Up to HANDLERS_PER_VECTOR handlers share a vector (a shared level-triggered line
 // calls them all). Handlers run with interrupts off and must not allocate.
+// Vectors from LOCK_FREE_FIRST up (priority class 15) run without the kernel lock
+// (sync/kernellock.ts): a CPU waiting for the lock still takes them, so they must
+// touch only what their sender gave them. Everything below runs under the lock.
 import { Errno } from "../../abi";
 
 export const PIC_BASE: u8 = 0x20;
 export const DEVICE_FIRST: u32 = 0x30;
 export const DEVICE_LAST: u32 = 0xdf;
 export const TIMER_VECTOR: u8 = 0xe0;
+/** A wake-up for another CPU's scheduler: it needs the lock, so it is not class 15. */
+export const IPI_RESCHEDULE: u8 = 0xe1;
+export const LOCK_FREE_FIRST: u32 = 0xf0;
 export const IPI_CALL_FUNCTION: u8 = 0xf0;
-export const IPI_RESCHEDULE: u8 = 0xf1;
 export const IPI_TLB_SHOOTDOWN: u8 = 0xf2;
 export const IPI_HALT: u8 = 0xf3;
 export const ERROR_VECTOR: u8 = 0xfe;

@@ -1,36 +1,50 @@
 // modules — instances of the service modules linked into the image. Each instance
 // has its own linear memory (a guarded slot charged to a pool). A trap in an
 // instance ends only the call that trapped; the kernel records it and carries on.
-import { cpu } from "../../hal";
-import * as memory from "../memory";
+// Module code runs without the kernel lock (sync/kernellock.ts): a call gives the
+// lock up and takes it back after, and an ABI call into the kernel holds it for its
+// duration, so agents run in parallel on every CPU. Which call runs is per CPU.
+import { cpu, x86 } from "../../hal";
+import * as mem from "../memory";
 import * as clock from "../clock";
+import * as kernelLock from "../sync/kernellock";
 import * as probe from "./probe";
 import * as registry from "./registry";
 
 export { probe, registry };
 export const NO_INSTANCE: u32 = cpu.MODULE_INSTANCE_NONE;
 
-let activeInstance: u32 = cpu.MODULE_INSTANCE_NONE;
-let callStarted: u64 = 0;          // when the outermost running call began (the watchdog's clock)
+const MAX_CPUS = <i32>x86.MAX_CPUS;
+// per CPU: the running instance plus one (0: kernel code, so the zeroed area
+// starts right), and when the outermost running call began (the watchdog's clock)
+const activePlusOne = memory.data(MAX_CPUS * 4);
+const callStarts = memory.data(MAX_CPUS * 8);
+
+function activeSlot(): usize { return activePlusOne + <usize>cpu.cpuIndex() * 4; }
+function startSlot(): usize { return callStarts + <usize>cpu.cpuIndex() * 8; }
 
 /** A new instance whose memory is charged to `pool`; `prefault` maps it eagerly
  *  (no demand faults). NO_INSTANCE when out of slots, memory or quota. */
 export function instantiate(module: u32, pool: i32, prefault: bool = false): u32 {
-  memory.modulememory.setCreator(pool, prefault);
+  mem.modulememory.setCreator(pool, prefault);
   const instance = cpu.moduleInstantiate(module);
-  memory.modulememory.setCreator(memory.pools.KERNEL_POOL, false);
+  mem.modulememory.setCreator(mem.pools.KERNEL_POOL, false);
   return instance;
 }
 
-/** Calls an export; a trap returns 0 and is then reported by trapOf(). */
+/** Calls an export; a trap returns 0 and is then reported by trapOf(). The
+ *  kernel lock is given up for the call (agent code needs none) and taken back. */
 export function call(instance: u32, exportIndex: u32, a: u32 = 0, b: u32 = 0): u32 {
-  const outer = activeInstance;
-  const outerStarted = callStarted;
-  activeInstance = instance;
-  callStarted = clock.nanoseconds();
+  const outer = active();
+  const outerStarted = callStart();
+  setActive(instance);
+  setCallStart(clock.nanoseconds());
+  const held = kernelLock.suspend();
   const result = cpu.moduleCall(instance, exportIndex, a, b);
-  activeInstance = outer;
-  callStarted = outerStarted;
+  // possibly on another CPU now: the scheduler moved this thread's call state along
+  setActive(outer);
+  setCallStart(outerStarted);
+  kernelLock.resume(held);
   return result;
 }
 
@@ -42,21 +56,27 @@ export function grow(instance: u32, pages: u32): u32 { return cpu.moduleGrow(ins
 export function moduleOf(instance: u32): u32 { return cpu.moduleOf(instance); }
 export function destroy(instance: u32): void { cpu.moduleDestroy(instance); }
 
-/** The instance whose code is running (a call is in progress), or NO_INSTANCE. */
-export function active(): u32 { return activeInstance; }
+/** The instance whose code is running on this CPU (a call is in progress), or NO_INSTANCE. */
+export function active(): u32 { return load<u32>(activeSlot()) - 1; }
 
 /** Restores the running instance of a thread being switched to (the scheduler). */
-export function setActive(instance: u32): void { activeInstance = instance; }
+export function setActive(instance: u32): void { store<u32>(activeSlot(), instance + 1); }
 
 /** The kernel serving a module's ABI call is kernel code again (not preempted, a
- *  fault in it is the kernel's): enterKernel() before, leaveKernel(its result) after. */
+ *  fault in it is the kernel's, and it holds the kernel lock): enterKernel()
+ *  before, leaveKernel(its result) after. The instance is cleared before the lock
+ *  is taken, so an interrupt meanwhile never preempts a half-entered call. */
 export function enterKernel(): u32 {
-  const caller = activeInstance;
-  activeInstance = cpu.MODULE_INSTANCE_NONE;
+  const caller = active();
+  setActive(NO_INSTANCE);
+  kernelLock.enter();
   return caller;
 }
-export function leaveKernel(caller: u32): void { activeInstance = caller; }
+export function leaveKernel(caller: u32): void {
+  kernelLock.leave();
+  setActive(caller);
+}
 
 /** When the running call began; the scheduler saves and restores it per thread. */
-export function callStart(): u64 { return callStarted; }
-export function setCallStart(at: u64): void { callStarted = at; }
+export function callStart(): u64 { return load<u64>(startSlot()); }
+export function setCallStart(at: u64): void { store<u64>(startSlot(), at); }

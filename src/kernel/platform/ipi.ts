@@ -1,7 +1,9 @@
 // ipi.ts — inter-processor interrupts: run a function on every other CPU and
-// wait for all of them (call-function), TLB shootdown, reschedule (a wake-up for
-// the scheduler to come), and halt-all (panic, shutdown). One request at a time,
+// wait for all of them (call-function), TLB shootdown, reschedule (to one CPU: the
+// scheduler's wake-up), and halt-all (panic, shutdown). One request at a time,
 // serialised by a lock; the sender waits with a bound, so a dead CPU cannot hang it.
+// Call-function, shootdown and halt run without the kernel lock (their vectors are
+// in class 15): a CPU waiting for the lock, held by the sender, still answers.
 import { cpu, lapic } from "../../hal";
 import * as clock from "../clock";
 import * as vectors from "../interrupts/vectors";
@@ -34,8 +36,6 @@ function onShootdown(vector: u32, unused: u32): void {
   answered();
 }
 
-function onReschedule(vector: u32, unused: u32): void {}
-
 function onHalt(vector: u32, unused: u32): void {
   cpu.disableInterrupts();
   while (true) cpu.halt();
@@ -44,7 +44,6 @@ function onHalt(vector: u32, unused: u32): void {
 export function init(): void {
   vectors.register(vectors.IPI_CALL_FUNCTION, onCallFunction, 0);
   vectors.register(vectors.IPI_TLB_SHOOTDOWN, onShootdown, 0);
-  vectors.register(vectors.IPI_RESCHEDULE, onReschedule, 0);
   vectors.register(vectors.IPI_HALT, onHalt, 0);
 }
 
@@ -109,8 +108,14 @@ export function shootdown(address: u64): u32 {
   return done;
 }
 
-/** Wakes every other CPU (a no-op handler until there is a scheduler). */
-export function reschedule(): void { if (onlineOthers > 0) broadcast(vectors.IPI_RESCHEDULE); }
+/** Sends the reschedule IPI to the CPU with APIC id `apicId` (its handler is the
+ *  scheduler's); does not wait. */
+export function reschedule(apicId: u32): void {
+  lapic.sendIpi(apicId, lapic.DELIVERY_FIXED | vectors.IPI_RESCHEDULE);
+}
+
+/** True when other CPUs are online (a shootdown has someone to ask). */
+export function othersOnline(): bool { return onlineOthers > 0; }
 
 /** Stops every other CPU for good (panic, shutdown); does not wait. */
 export function haltOthers(): void { if (onlineOthers > 0) broadcast(vectors.IPI_HALT); }

@@ -114,7 +114,9 @@ export function startAll(bootApicId: u32): void {
   log.end();
 }
 
-/** An application processor's first AssemblyScript: its tables, its APIC, online, idle. */
+/** An application processor's first AssemblyScript: its tables, its APIC, online.
+ *  Runs without the kernel lock (the boot CPU holds it, waiting for this one), so it
+ *  touches only this CPU's own state; the scheduler then takes the CPU in. */
 export function apMain(index: u32): void {
   const ist = istTops + <usize>index * 3 * 8;
   x86.installGdt(index, load<u64>(ist), load<u64>(ist + 8), load<u64>(ist + 16));
@@ -123,5 +125,4 @@ export function apMain(index: u32): void {
   lapic.timerOneShot(vectors.TIMER_VECTOR, FIRST_TIMER_TICKS);
   onlineCount++;                                   // the boot CPU waits for us alone
   store<u8>(online + <usize>index, 1);
-  while (true) cpu.waitForInterrupt();
 }

@@ -1,30 +1,64 @@
-// scheduler.ts — kernel threads (each agent runs on one) and the fair-share
-// scheduler: every thread has a weight and a virtual runtime that grows with the
-// time it runs divided by its weight; the runnable thread with the least virtual
-// runtime runs next. A thread running module (agent) code is preempted on the
-// timer tick; kernel code is never preempted, it yields (sleep, exit, yield).
-// Boot CPU only for now: the other CPUs idle until SMP scheduling lands.
-import { cpu } from "../../hal";
+// scheduler.ts — kernel threads (each agent runs on one) and their scheduling on
+// every CPU. Each CPU has a run queue: the threads whose `cpuOf` is that CPU. It
+// runs, among them, an EDF thread with budget left (earliest deadline first), else
+// the one with the least virtual runtime (time run / weight, fairshare.ts); with
+// none, its idle thread, which halts. A thread runs only on CPUs its affinity mask
+// allows. A new thread goes to the least loaded CPU, a woken one back to its own
+// or to an idle one (balance.ts); an idle CPU steals a waiting thread from the
+// busiest, and every BALANCE_TICKS ticks queues that differ by more than one are
+// evened. Each CPU's local APIC timer ticks for it (time/timers.ts keeps a queue
+// per CPU): a thread running agent code is preempted there; kernel code is never
+// preempted, it yields (sleep, block, exit, yield).
+//
+// Locking: all of this is kernel code under the big kernel lock (sync/kernellock),
+// so the tables are shared by all CPUs without locks of their own. The lock stays
+// held across a switch (the thread going out saves its depth, the one coming in
+// restores its own), so a thread's saved context is complete before any other CPU
+// can see it runnable. A thread running on another CPU is stopped (kill, a changed
+// affinity) through a reschedule IPI and the next preemption point there.
+import { cpu, x86 } from "../../hal";
 import * as clock from "../clock";
 import { stacks } from "../memory";
 import * as modules from "../modules";
 import * as timers from "../time/timers";
+import * as vectors from "../interrupts/vectors";
+import * as ipi from "../platform/ipi";
+import * as smp from "../platform/smp";
+import * as kernelLock from "../sync/kernellock";
+import * as panic from "../panic";
+import * as balance from "./balance";
 import * as edf from "./edf";
 import * as fairshare from "./fairshare";
+import * as hints from "./hints";
 import { Errno } from "../../abi";
 
 export type ThreadEntry = (argument: u32) => void;
+export { Class } from "./hints";
 
 export const MAX_THREADS: i32 = 256;
 export const NO_THREAD: i32 = -1;
 export const DEFAULT_WEIGHT: u32 = 1024;
+export const ALL_CPUS: u64 = 0xffff_ffff_ffff_ffff;
+const MAX_CPUS = <i32>x86.MAX_CPUS;
 const STACK_PAGES: u32 = 16;
+/** The boot CPU's idle thread only halts and takes interrupts, on a stack in the
+ *  kernel's static memory (the boot window is paid for already; the APs' idle
+ *  threads keep the stacks they booted on). It has no guard page: a canary at its
+ *  bottom is checked on every round of the idle loop. */
+const IDLE_STACK_BYTES: i32 = 16384;
+const STACK_CANARY: u64 = 0x1d1e_57ac_c0ff_ee00;
+const bootIdleStack = memory.data(IDLE_STACK_BYTES, 16);
 const TICK_NS: u64 = 2_000_000;
 /** How far ahead in virtual time a waiting thread must be before it preempts. */
 const GRANULARITY_NS: u64 = 1_000_000;
+/** The periodic balance runs on a CPU's every BALANCE_TICKS-th tick. */
+const BALANCE_TICKS: u32 = 5;
+/** A kill waits for a thread running on another CPU in steps of this many pauses. */
+const KILL_WAIT_PAUSES: i32 = 64;
 
-export const enum State { Free = 0, Runnable = 1, Running = 2, Sleeping = 3, Dead = 4 }
+export const enum State { Free = 0, Runnable = 1, Running = 2, Sleeping = 3, Dead = 4, Idle = 5 }
 
+// ---- per thread
 const states = memory.data(MAX_THREADS);
 const weights = memory.data(MAX_THREADS * 4);
 const vruntimes = memory.data(MAX_THREADS * 8);
@@ -35,86 +69,300 @@ const stackTops = memory.data(MAX_THREADS * 8);
 const activeInstances = memory.data(MAX_THREADS * 4);
 const callStarts = memory.data(MAX_THREADS * 8);
 const watchdogs = memory.data(MAX_THREADS * 8);      // ns one module call may run; 0 = none
-let current: i32 = 0;
-let runningSince: u64 = 0;
-let needResched = false;
-let tickArmed = false;
+const cpuOf = memory.data(MAX_THREADS);              // the run queue it is on (or last was)
+const affinities = memory.data(MAX_THREADS * 8);     // CPUs it may run on, bit c = CPU c
+const classes = memory.data(MAX_THREADS);            // hints.Class
+const killed = memory.data(MAX_THREADS);             // stop and free at the next switch-out
+const timedOut = memory.data(MAX_THREADS);
+
+// ---- per CPU
+const currents = memory.data(MAX_CPUS * 4);
+const idleThreads = memory.data(MAX_CPUS * 4);
+const runningSince = memory.data(MAX_CPUS * 8);
+const needResched = memory.data(MAX_CPUS);
+const tickArmed = memory.data(MAX_CPUS);
+const joined = memory.data(MAX_CPUS);                // takes threads
+const floors = memory.data(MAX_CPUS * 8);            // virtual time of the queue, never decreasing
+const busyNs = memory.data(MAX_CPUS * 8);            // time run by threads other than idle
+const switchCounts = memory.data(MAX_CPUS * 8);
+const balanceTicks = memory.data(MAX_CPUS * 4);
+const switchedFrom = memory.data(MAX_CPUS * 4);      // the thread this CPU just left
+// scratch for balance.ts, filled under the kernel lock
+const loads = memory.data(MAX_CPUS * 4);
+const movable = memory.data(MAX_CPUS * MAX_CPUS * 4);
+let cpuLimit: i32 = 1;                               // one above the highest joined CPU index
+let joinedMask: u64 = 0;
+let migrations: u64 = 0;
+let steals: u64 = 0;
 let started = false;
 
-function u8At(base: usize, t: i32): usize { return base + <usize>t; }
-function u32At(base: usize, t: i32): usize { return base + <usize>t * 4; }
-function u64At(base: usize, t: i32): usize { return base + <usize>t * 8; }
+function u8At(base: usize, i: i32): usize { return base + <usize>i; }
+function u32At(base: usize, i: i32): usize { return base + <usize>i * 4; }
+function u64At(base: usize, i: i32): usize { return base + <usize>i * 8; }
 
 export function state(t: i32): State { return <State>load<u8>(u8At(states, t)); }
 function setState(t: i32, s: State): void { store<u8>(u8At(states, t), <u8>s); }
-export function currentThread(): i32 { return current; }
-/** True once threads run on this CPU (the boot CPU only, so far): block() works. */
-export function running(): bool { return started && cpu.cpuIndex() == 0; }
-export function runtimeOf(t: i32): u64 { return load<u64>(u64At(runtimes, t)); }
+function here(): i32 { return <i32>cpu.cpuIndex(); }
+function currentOn(c: i32): i32 { return load<i32>(u32At(currents, c)); }
+function idleOf(c: i32): i32 { return load<i32>(u32At(idleThreads, c)); }
+function queueOf(t: i32): i32 { return <i32>load<u8>(u8At(cpuOf, t)); }
+function vruntimeOf(t: i32): u64 { return load<u64>(u64At(vruntimes, t)); }
+function classOf(t: i32): hints.Class { return <hints.Class>load<u8>(u8At(classes, t)); }
+function allowedOn(t: i32, c: i32): bool { return (load<u64>(u64At(affinities, t)) & (<u64>1 << <u64>c)) != 0; }
+function isIdle(t: i32): bool { return state(t) == State.Idle; }
+/** Idle threads take the highest ids, one per CPU, out of spawn()'s way. */
+function idleIdFor(c: i32): i32 { return MAX_THREADS - 1 - c; }
 
-/** The boot thread becomes thread 0. */
+export function currentThread(): i32 { return started ? currentOn(here()) : 0; }
+/** True once threads run on this CPU: block() works here. */
+export function running(): bool { return started && load<u8>(u8At(joined, here())) != 0; }
+export function runtimeOf(t: i32): u64 { return load<u64>(u64At(runtimes, t)); }
+/** The CPU whose run queue thread `t` is on (the one it runs on, if running). */
+export function cpuOfThread(t: i32): i32 { return t >= 0 && t < MAX_THREADS ? queueOf(t) : -1; }
+/** Time CPU `c` spent running threads other than its idle thread. */
+export function busyTimeOf(c: i32): u64 { return c >= 0 && c < MAX_CPUS ? load<u64>(u64At(busyNs, c)) : 0; }
+export function switchesOf(c: i32): u64 { return c >= 0 && c < MAX_CPUS ? load<u64>(u64At(switchCounts, c)) : 0; }
+export function migrationCount(): u64 { return migrations; }
+export function stealCount(): u64 { return steals; }
+export function cpusJoined(): i32 { return <i32>popcnt(joinedMask); }
+
+function resetThread(t: i32, c: i32, affinity: u64, weight: u32): void {
+  store<u32>(u32At(weights, t), weight == 0 ? 1 : weight);
+  store<u64>(u64At(runtimes, t), 0);
+  store<u32>(u32At(activeInstances, t), modules.NO_INSTANCE);
+  store<u64>(u64At(watchdogs, t), 0);
+  store<u8>(u8At(cpuOf, t), <u8>c);
+  store<u64>(u64At(affinities, t), affinity);
+  store<u8>(u8At(classes, t), <u8>hints.Class.Normal);
+  store<u8>(u8At(killed, t), 0);
+}
+
+function joinCpu(c: i32, idle: i32): void {
+  store<i32>(u32At(idleThreads, c), idle);
+  store<i32>(u32At(switchedFrom, c), NO_THREAD);
+  store<u64>(u64At(runningSince, c), clock.nanoseconds());
+  store<u8>(u8At(joined, c), 1);
+  joinedMask |= <u64>1 << <u64>c;
+  if (c + 1 > cpuLimit) cpuLimit = c + 1;
+}
+
+/** The boot flow becomes thread 0 (kept on the boot CPU: the boot sequence and the
+ *  self-tests it runs expect to stay there), and the boot CPU gets its idle thread. */
 export function init(): void {
   memory.fill(states, 0, MAX_THREADS);
+  memory.fill(currents, 0xff, MAX_CPUS * 4);
+  resetThread(0, 0, 1, DEFAULT_WEIGHT);
   setState(0, State.Running);
-  store<u32>(u32At(weights, 0), DEFAULT_WEIGHT);
   cpu.threadAdopt(0);
-  runningSince = clock.nanoseconds();
+  store<i32>(u32At(currents, 0), 0);
+  const idle = idleIdFor(0);
+  resetThread(idle, 0, 1, DEFAULT_WEIGHT);
+  store<u64>(bootIdleStack, STACK_CANARY);
+  const top = cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>(bootIdleStack + IDLE_STACK_BYTES);
+  if (!cpu.threadPrepare(<u32>idle, top)) panic.panic("sched: cannot prepare the boot CPU's idle thread");
+  store<u64>(u64At(stackTops, idle), 0);             // not from stacks.allocate: never released
+  store<u32>(u32At(entries, idle), <u32>changetype<usize>(idleLoop));
+  setState(idle, State.Idle);
+  joinCpu(0, idle);
+  vectors.register(vectors.IPI_RESCHEDULE, onReschedule, 0);
   started = true;
 }
 
-function minVruntime(): u64 {
-  let least: u64 = 0xffff_ffff_ffff_ffff;
-  for (let t = 0; t < MAX_THREADS; t++) {
-    const s = state(t);
-    if ((s == State.Runnable || s == State.Running) && load<u64>(u64At(vruntimes, t)) < least) least = load<u64>(u64At(vruntimes, t));
-  }
-  return least == 0xffff_ffff_ffff_ffff ? 0 : least;
+/** An application processor joins: its boot stack becomes its idle thread, which
+ *  then runs the CPU's share of threads. Never returns. */
+export function runOn(index: u32): void {
+  kernelLock.enter();
+  cpu.disableInterrupts();
+  const c = <i32>index;
+  const idle = idleIdFor(c);
+  resetThread(idle, c, <u64>1 << <u64>c, DEFAULT_WEIGHT);
+  store<u64>(u64At(stackTops, idle), 0);             // its boot stack, never released
+  store<u32>(u32At(entries, idle), <u32>changetype<usize>(idleLoop));   // (already running)
+  setState(idle, State.Idle);
+  cpu.threadAdopt(<u32>idle);
+  store<i32>(u32At(currents, c), idle);
+  joinCpu(c, idle);
+  idleLoop(0);
 }
 
-/** A new thread running `entry(argument)` with `weight`; its id, or NO_THREAD. */
+/** A CPU's idle thread: run what its queue or a steal gives, else halt without the
+ *  kernel lock until an interrupt (a wake-up's IPI, a timer) says to look again. */
+function idleLoop(unused: u32): void {
+  while (true) {
+    cpu.disableInterrupts();
+    if (load<u64>(bootIdleStack) != STACK_CANARY) panic.panic("sched: the boot CPU's idle stack overflowed");
+    const c = here();
+    if (!hasWork(c)) steal(c);
+    if (hasWork(c)) { schedule(); continue; }
+    const held = kernelLock.suspend();          // never halt holding the kernel lock
+    cpu.waitForInterrupt();                     // sti; hlt: a wake-up IPI cannot slip in between
+    cpu.disableInterrupts();
+    kernelLock.resume(held);
+  }
+}
+
+function hasWork(c: i32): bool {
+  for (let t = 0; t < MAX_THREADS; t++) if (state(t) == State.Runnable && queueOf(t) == c) return true;
+  return false;
+}
+
+/** The least virtual runtime on CPU `c`'s queue (leaving `except` out), else its floor. */
+function queueMinimum(c: i32, except: i32): u64 {
+  let least: u64 = 0xffff_ffff_ffff_ffff;
+  for (let t = 0; t < MAX_THREADS; t++) {
+    if (t == except || queueOf(t) != c) continue;
+    const s = state(t);
+    if ((s == State.Runnable || s == State.Running) && vruntimeOf(t) < least) least = vruntimeOf(t);
+  }
+  return least == 0xffff_ffff_ffff_ffff ? load<u64>(u64At(floors, c)) : least;
+}
+
+/** Counts each joined CPU's queue into `loads` and the threads that could move
+ *  between each pair into `movable` (balance.ts's inputs), leaving `except` out. */
+function gatherLoads(except: i32): void {
+  memory.fill(loads, 0, cpuLimit * 4);
+  memory.fill(movable, 0, cpuLimit * cpuLimit * 4);
+  for (let t = 0; t < MAX_THREADS; t++) {
+    const s = state(t);
+    if (t == except || (s != State.Runnable && s != State.Running)) continue;
+    const from = queueOf(t);
+    store<u32>(u32At(loads, from), load<u32>(u32At(loads, from)) + 1);
+    if (s != State.Runnable) continue;
+    for (let to = 0; to < cpuLimit; to++) {
+      if (to == from || load<u8>(u8At(joined, to)) == 0 || !allowedOn(t, to)) continue;
+      const pair = u32At(movable, from * cpuLimit + to);
+      store<u32>(pair, load<u32>(pair) + 1);
+    }
+  }
+}
+
+/** Moves a thread that is not running to CPU `to`'s queue, keeping its virtual
+ *  runtime's distance from the queue floor (queues' virtual clocks differ). */
+function migrate(t: i32, to: i32): void {
+  const from = queueOf(t);
+  if (from == to) return;
+  const floor = load<u64>(u64At(floors, from));
+  const ahead = vruntimeOf(t) > floor ? vruntimeOf(t) - floor : 0;
+  store<u64>(u64At(vruntimes, t), load<u64>(u64At(floors, to)) + ahead);
+  store<u8>(u8At(cpuOf, t), <u8>to);
+  migrations++;
+}
+
+/** A waiting thread on `from` that may run on `to`: the one least owed CPU. */
+function movableThread(from: i32, to: i32): i32 {
+  let best = NO_THREAD;
+  for (let t = 0; t < MAX_THREADS; t++) {
+    if (state(t) != State.Runnable || queueOf(t) != from || !allowedOn(t, to)) continue;
+    if (load<u64>(u64At(edfPeriod, t)) != 0) continue;      // reservations stay put
+    if (best == NO_THREAD || vruntimeOf(t) > vruntimeOf(best)) best = t;
+  }
+  return best;
+}
+
+/** Work stealing: CPU `c` takes a waiting thread from the busiest queue. */
+function steal(c: i32): bool {
+  if (cpuLimit < 2) return false;
+  gatherLoads(NO_THREAD);
+  const from = balance.stealFrom(loads, movable, cpuLimit, c);
+  if (from == balance.NONE) return false;
+  const t = movableThread(from, c);
+  if (t == NO_THREAD) return false;
+  migrate(t, c);
+  steals++;
+  return true;
+}
+
+/** The periodic balance: one thread from the longest queue to the shortest. */
+function balanceQueues(): void {
+  if (cpuLimit < 2) return;
+  gatherLoads(NO_THREAD);
+  const move = balance.planMove(loads, movable, cpuLimit);
+  if (move == balance.NONE) return;
+  const from = move / cpuLimit;
+  const to = move % cpuLimit;
+  const t = movableThread(from, to);
+  if (t == NO_THREAD) return;
+  migrate(t, to);
+  kick(to, t);
+}
+
+/** Tells CPU `c` that thread `t` joined its queue: an idle CPU is woken; a busy one
+ *  is preempted when the hints say so, else its tick weighs the newcomer. */
+function kick(c: i32, t: i32): void {
+  const running = currentOn(c);
+  const idle = running == NO_THREAD || isIdle(running);
+  const preempts = hints.wakePreempts(classOf(t), vruntimeOf(t), idle ? hints.Class.Normal : classOf(running),
+    idle ? 0 : vruntimeOf(running), idle, GRANULARITY_NS);
+  if (c == here()) {
+    if (!idle) {
+      if (preempts) store<u8>(u8At(needResched, c), 1);
+      armTick();
+    }
+    return;                                   // an idle CPU's own loop looks after the interrupt
+  }
+  if (!idle && !preempts) return;             // its tick is armed while it runs something
+  if (!idle) store<u8>(u8At(needResched, c), 1);
+  ipi.reschedule(smp.apicIdOf(c));
+}
+
+function onReschedule(vector: u32, unused: u32): void {
+  const c = here();
+  if (load<u8>(u8At(joined, c)) == 0) return;
+  if (!isIdle(currentOn(c))) armTick();
+}
+
+/** A new thread running `entry(argument)` with `weight`, on the least loaded CPU;
+ *  its id, or NO_THREAD. */
 export function spawn(entry: ThreadEntry, argument: u32, weight: u32 = DEFAULT_WEIGHT): i32 {
   for (let t = 1; t < MAX_THREADS; t++) {
     if (state(t) != State.Free) continue;
     const top = stacks.allocate(STACK_PAGES);
     if (top == 0 || !cpu.threadPrepare(<u32>t, top)) return NO_THREAD;
+    gatherLoads(NO_THREAD);
+    let c = balance.leastLoaded(loads, joinedMask, cpuLimit);
+    if (c == balance.NONE) c = here();
+    resetThread(t, c, ALL_CPUS, weight);
     store<u64>(u64At(stackTops, t), top);
     store<u32>(u32At(entries, t), <u32>changetype<usize>(entry));
     store<u32>(u32At(arguments_, t), argument);
-    store<u32>(u32At(weights, t), weight == 0 ? 1 : weight);
-    store<u64>(u64At(vruntimes, t), minVruntime());   // starts even, not owed the past
-    store<u64>(u64At(runtimes, t), 0);
-    store<u32>(u32At(activeInstances, t), modules.NO_INSTANCE);
-    store<u64>(u64At(watchdogs, t), 0);
+    store<u64>(u64At(vruntimes, t), queueMinimum(c, t));   // starts even, not owed the past
     setState(t, State.Runnable);
-    armTick();
+    kick(c, t);
     return t;
   }
   return NO_THREAD;
 }
 
-/** Where a new thread begins (from linker/threads.c). */
+/** Where a new thread begins (from linker/threads.c), holding the kernel lock the
+ *  switch to it kept. */
 export function threadMain(t: u32): void {
-  runningSince = clock.nanoseconds();
+  kernelLock.setDepth(1);
+  finishSwitch();
   cpu.enableInterrupts();
   const entry = changetype<ThreadEntry>(<usize>load<u32>(u32At(entries, <i32>t)));
   entry(load<u32>(u32At(arguments_, <i32>t)));
   exit();
 }
 
-function account(): void {
+function account(c: i32): void {
   const now = clock.nanoseconds();
-  const ran = now - runningSince;
-  runningSince = now;
-  store<u64>(u64At(runtimes, current), load<u64>(u64At(runtimes, current)) + ran);
-  store<u64>(u64At(vruntimes, current), fairshare.charge(load<u64>(u64At(vruntimes, current)), ran, load<u32>(u32At(weights, current))));
-  if (load<u64>(u64At(edfPeriod, current)) != 0) {
-    const left = load<u64>(u64At(edfLeft, current));
-    store<u64>(u64At(edfLeft, current), left > ran ? left - ran : 0);
+  const ran = now - load<u64>(u64At(runningSince, c));
+  store<u64>(u64At(runningSince, c), now);
+  const t = currentOn(c);
+  store<u64>(u64At(runtimes, t), load<u64>(u64At(runtimes, t)) + ran);
+  if (isIdle(t)) return;
+  store<u64>(u64At(busyNs, c), load<u64>(u64At(busyNs, c)) + ran);
+  store<u64>(u64At(vruntimes, t), fairshare.charge(vruntimeOf(t), ran, load<u32>(u32At(weights, t))));
+  if (load<u64>(u64At(edfPeriod, t)) != 0) {
+    const left = load<u64>(u64At(edfLeft, t));
+    store<u64>(u64At(edfLeft, t), left > ran ? left - ran : 0);
   }
 }
 
 // ---- earliest-deadline-first reservations (runtime every period), admitted only
-// while the total utilisation stays under edf.DEFAULT_BOUND_PPM
+// while the total utilisation stays under edf.DEFAULT_BOUND_PPM. The bound is one
+// CPU's worth for all CPUs together, which keeps every CPU's share feasible however
+// the reserved threads are spread (partitioned EDF: each CPU runs its own).
 const edfRuntime = memory.data(MAX_THREADS * 8);
 const edfPeriod = memory.data(MAX_THREADS * 8);
 const edfDeadline = memory.data(MAX_THREADS * 8);
@@ -125,7 +373,7 @@ let edfUtilisation: u64 = 0;
 /** Gives thread `t` `runtimeNs` of CPU in every `periodNs`, ahead of the fair-share
  *  threads; PermissionDenied when that would exceed what EDF can guarantee. */
 export function reserve(t: i32, runtimeNs: u64, periodNs: u64): Errno {
-  if (t < 0 || t >= MAX_THREADS || state(t) == State.Free || load<u64>(u64At(edfPeriod, t)) != 0) return Errno.InvalidArgument;
+  if (t < 0 || t >= MAX_THREADS || state(t) == State.Free || isIdle(t) || load<u64>(u64At(edfPeriod, t)) != 0) return Errno.InvalidArgument;
   const share = edf.utilisation(runtimeNs, periodNs);
   if (share == 0) return Errno.InvalidArgument;
   if (!edf.admit(edfUtilisation, share, edf.DEFAULT_BOUND_PPM)) return Errno.PermissionDenied;
@@ -143,80 +391,133 @@ function unreserve(t: i32): void {
   store<u64>(u64At(edfPeriod, t), 0);
 }
 
-/** The reserved thread due first that still has budget this period, or NO_THREAD. */
-function pickDeadline(): i32 {
+/** May `t` run next on CPU `c`, whose current thread is `running`? */
+function candidate(t: i32, c: i32, running: i32): bool {
+  const s = state(t);
+  if (t == running) return s == State.Running && allowedOn(t, c) && load<u8>(u8At(killed, t)) == 0;
+  return s == State.Runnable && queueOf(t) == c;
+}
+
+/** The reserved thread on CPU `c` due first that still has budget this period, or NO_THREAD. */
+function pickDeadline(c: i32, running: i32): i32 {
   const now = clock.nanoseconds();
   for (let t = 0; t < MAX_THREADS; t++) {
     let ready: u8 = 0;
     const period = load<u64>(u64At(edfPeriod, t));
-    if (period != 0) {
+    if (period != 0 && candidate(t, c, running)) {
       while (now >= load<u64>(u64At(edfDeadline, t))) {    // a new period: the budget returns
         store<u64>(u64At(edfDeadline, t), load<u64>(u64At(edfDeadline, t)) + period);
         store<u64>(u64At(edfLeft, t), load<u64>(u64At(edfRuntime, t)));
       }
-      const s = state(t);
-      if ((s == State.Runnable || s == State.Running) && load<u64>(u64At(edfLeft, t)) > 0) ready = 1;
+      if (load<u64>(u64At(edfLeft, t)) > 0) ready = 1;
     }
     store<u8>(edfReady + <usize>t, ready);
   }
   return edf.pick(edfReady, edfDeadline, MAX_THREADS);
 }
 
-function pickNext(): i32 {
-  const due = pickDeadline();
+/** What CPU `c` runs next: EDF, then least virtual runtime, then its idle thread. */
+function pickNext(c: i32): i32 {
+  const running = currentOn(c);
+  const due = pickDeadline(c, running);
   if (due != NO_THREAD) return due;
   let best = NO_THREAD;
   let least: u64 = 0;
   for (let t = 0; t < MAX_THREADS; t++) {
-    const s = state(t);
-    if (s != State.Runnable && s != State.Running) continue;
-    const v = load<u64>(u64At(vruntimes, t));
+    if (!candidate(t, c, running)) continue;
+    const v = vruntimeOf(t);
     if (best == NO_THREAD || v < least) { best = t; least = v; }
   }
+  if (best == NO_THREAD) return idleOf(c);
+  if (least > load<u64>(u64At(floors, c))) store<u64>(u64At(floors, c), least);
   return best;
 }
 
-/** Runs the best thread; the current one must already be marked as it should be.
- *  With interrupts off. Returns when this thread runs again. */
+/** Runs the best thread on this CPU; the current one must already be marked as it
+ *  should be. With interrupts off. Returns when this thread runs again, which may
+ *  be on another CPU. */
 function schedule(): void {
-  account();
-  let next = pickNext();
-  while (next == NO_THREAD) {                 // nothing to run: idle until a wake-up
-    cpu.waitForInterrupt();
-    cpu.disableInterrupts();
-    next = pickNext();
+  const c = here();
+  account(c);
+  const previous = currentOn(c);
+  if (load<u8>(u8At(killed, previous)) != 0) setState(previous, State.Dead);
+  let next = pickNext(c);
+  if (next == idleOf(c) && next != previous && steal(c)) next = pickNext(c);
+  store<u8>(u8At(needResched, c), 0);
+  if (next == previous) return;
+  if (state(previous) == State.Running) setState(previous, State.Runnable);
+  store<u32>(u32At(activeInstances, previous), modules.active());
+  store<u64>(u64At(callStarts, previous), modules.callStart());
+  store<i32>(u32At(currents, c), next);
+  if (!isIdle(next)) {
+    setState(next, State.Running);
+    armTick();
   }
-  needResched = false;
-  if (next == current) { setState(current, State.Running); return; }
-  if (state(current) == State.Running) setState(current, State.Runnable);
-  store<u32>(u32At(activeInstances, current), modules.active());
-  store<u64>(u64At(callStarts, current), modules.callStart());
-  const previous = current;
-  current = next;
-  setState(next, State.Running);
   modules.setActive(load<u32>(u32At(activeInstances, next)));
   modules.setCallStart(load<u64>(u64At(callStarts, next)));
+  store<i32>(u32At(switchedFrom, c), previous);
+  store<u64>(u64At(switchCounts, c), load<u64>(u64At(switchCounts, c)) + 1);
+  const held = kernelLock.currentDepth();
   cpu.threadSwitch(<u32>next);
-  // back on `previous`'s stack
-  current = previous;
-  runningSince = clock.nanoseconds();
-  modules.setActive(load<u32>(u32At(activeInstances, previous)));
-  modules.setCallStart(load<u64>(u64At(callStarts, previous)));
+  // back on `previous`'s stack, on whichever CPU switched to it
+  kernelLock.setDepth(held);
+  finishSwitch();
+}
+
+/** After a switch, on the thread switched to: the thread left behind is saved
+ *  now; free it if it was killed, move it if this CPU is no longer allowed it. */
+function finishSwitch(): void {
+  const c = here();
+  const left = load<i32>(u32At(switchedFrom, c));
+  store<i32>(u32At(switchedFrom, c), NO_THREAD);
+  if (left == NO_THREAD) return;
+  if (load<u8>(u8At(killed, left)) != 0) {
+    store<u8>(u8At(killed, left), 0);
+    release(left);
+    return;
+  }
+  if (state(left) == State.Runnable && !allowedOn(left, c)) {
+    gatherLoads(left);
+    const to = balance.leastLoaded(loads, load<u64>(u64At(affinities, left)) & joinedMask, cpuLimit);
+    if (to != balance.NONE) {
+      migrate(left, to);
+      kick(to, left);
+    }
+  }
+}
+
+function release(t: i32): void {
+  setState(t, State.Free);
+  const top = load<u64>(u64At(stackTops, t));
+  if (top == 0) return;
+  stacks.release(top);
+  // the thread may have run on any CPU: none may keep the old stack's translations
+  // for the next thread that gets this slot
+  if (ipi.othersOnline()) ipi.shootdown(0);
 }
 
 function tick(id: u32, context: u32): void {
-  tickArmed = false;
-  account();
-  const next = pickNext();
-  const deadlineDue = next != NO_THREAD && load<u64>(u64At(edfPeriod, next)) != 0;
-  if (next != NO_THREAD && next != current && (deadlineDue
-    || load<u64>(u64At(vruntimes, current)) > load<u64>(u64At(vruntimes, next)) + GRANULARITY_NS)) needResched = true;
-  armTick();
+  const c = here();
+  store<u8>(u8At(tickArmed, c), 0);
+  const running = currentOn(c);
+  account(c);
+  if (!isIdle(running)) {
+    const next = pickNext(c);
+    const deadlineDue = !isIdle(next) && load<u64>(u64At(edfPeriod, next)) != 0;
+    if (next != running && (deadlineDue || isIdle(next)
+      || vruntimeOf(running) > vruntimeOf(next) + hints.granularity(classOf(running), GRANULARITY_NS))) store<u8>(u8At(needResched, c), 1);
+  }
+  const ticks = load<u32>(u32At(balanceTicks, c)) + 1;
+  store<u32>(u32At(balanceTicks, c), ticks >= BALANCE_TICKS ? 0 : ticks);
+  if (ticks >= BALANCE_TICKS) balanceQueues();
+  if (!isIdle(running) || hasWork(c)) armTick();
 }
 
+/** This CPU's preemption tick (its own local APIC timer), if not armed yet. */
 function armTick(): void {
-  if (tickArmed) return;
-  tickArmed = timers.add(TICK_NS, tick, 0) != 0;
+  const c = here();
+  if (load<u8>(u8At(tickArmed, c)) != 0) return;
+  if (timers.add(TICK_NS, tick, 0) != 0) store<u8>(u8At(tickArmed, c), 1);
 }
 
 /** Limits how long one module call on thread `t` may run (0: no limit). */
@@ -224,18 +525,20 @@ export function setWatchdog(t: i32, nanoseconds: u64): void {
   if (t >= 0 && t < MAX_THREADS) store<u64>(u64At(watchdogs, t), nanoseconds);
 }
 
-/** True when the running thread is in a module call older than its watchdog
+/** True when this CPU's thread is in a module call older than its watchdog
  *  (checked at the end of every interrupt; the call is then ended as a trap). */
 export function watchdogExpired(): bool {
-  if (!started || cpu.cpuIndex() != 0 || modules.active() == modules.NO_INSTANCE) return false;
-  const limit = load<u64>(u64At(watchdogs, current));
+  if (!running() || modules.active() == modules.NO_INSTANCE) return false;
+  const limit = load<u64>(u64At(watchdogs, currentOn(here())));
   return limit != 0 && clock.nanoseconds() - modules.callStart() > limit;
 }
 
 /** Called at the end of every interrupt (after EOI): preempts agent code. */
 export function preemptPoint(): void {
-  if (!started || !needResched || cpu.cpuIndex() != 0) return;
+  if (!running()) return;
   if (modules.active() == modules.NO_INSTANCE) return;     // kernel code is not preempted
+  const c = here();
+  if (load<u8>(u8At(needResched, c)) == 0 && load<u8>(u8At(killed, currentOn(c))) == 0) return;
   schedule();
 }
 
@@ -246,51 +549,55 @@ export function yieldNow(): void {
   cpu.enableInterrupts();
 }
 
-function wake(id: u32, thread: u32): void {
-  if (state(<i32>thread) == State.Sleeping) setState(<i32>thread, State.Runnable);
-}
+function wake(id: u32, thread: u32): void { wakeThread(<i32>thread); }
 
 /** Blocks this thread for `nanoseconds`; others run meanwhile. */
 export function sleep(nanoseconds: u64): void {
   cpu.disableInterrupts();
-  setState(current, State.Sleeping);
-  if (timers.add(nanoseconds, wake, <u32>current) == 0) setState(current, State.Running);
+  const me = currentThread();
+  setState(me, State.Sleeping);
+  if (timers.add(nanoseconds, wake, <u32>me) == 0) setState(me, State.Running);
   schedule();
   cpu.enableInterrupts();
 }
 
 export const enum BlockResult { Woken = 0, TimedOut = 1 }
-const timedOut = memory.data(MAX_THREADS);
 
 function timeoutWake(id: u32, thread: u32): void {
   if (state(<i32>thread) == State.Sleeping) {
     store<u8>(timedOut + <usize>thread, 1);
-    setState(<i32>thread, State.Runnable);
+    wakeThread(<i32>thread);
   }
 }
 
 /** Blocks this thread until wakeThread() (or `timeoutNs`, 0 = none). Call with
  *  interrupts off, after publishing where the waker finds this thread. */
 export function block(timeoutNs: u64): BlockResult {
-  store<u8>(timedOut + <usize>current, 0);
-  setState(current, State.Sleeping);
+  const me = currentThread();
+  store<u8>(timedOut + <usize>me, 0);
+  setState(me, State.Sleeping);
   let timer: u32 = 0;
-  if (timeoutNs != 0) timer = timers.add(timeoutNs, timeoutWake, <u32>current);
+  if (timeoutNs != 0) timer = timers.add(timeoutNs, timeoutWake, <u32>me);
   schedule();
   if (timer != 0) timers.cancel(timer);
-  return load<u8>(timedOut + <usize>current) != 0 ? BlockResult.TimedOut : BlockResult.Woken;
+  return load<u8>(timedOut + <usize>me) != 0 ? BlockResult.TimedOut : BlockResult.Woken;
 }
 
-/** Makes a blocked thread runnable again. */
+/** Makes a blocked thread runnable again, on its own CPU or an idle one. */
 export function wakeThread(t: i32): void {
-  if (t >= 0 && t < MAX_THREADS && state(t) == State.Sleeping) setState(t, State.Runnable);
+  if (t < 0 || t >= MAX_THREADS || state(t) != State.Sleeping) return;
+  setState(t, State.Runnable);
+  gatherLoads(t);
+  const to = balance.wakeTarget(loads, load<u64>(u64At(affinities, t)) & joinedMask, queueOf(t), cpuLimit);
+  if (to != balance.NONE) migrate(t, to);
+  kick(queueOf(t), t);
 }
 
 /** Ends the current thread (its stack is released by whoever reaps it). */
 export function exit(): void {
   cpu.disableInterrupts();
-  unreserve(current);
-  setState(current, State.Dead);
+  unreserve(currentThread());
+  setState(currentThread(), State.Dead);
   schedule();
 }
 
@@ -301,20 +608,67 @@ export function weightOf(t: i32): u32 { return t >= 0 && t < MAX_THREADS ? load<
 export function inherit(owner: i32, waiter: i32): void {
   if (owner < 0 || owner >= MAX_THREADS || waiter < 0 || waiter >= MAX_THREADS) return;
   if (load<u32>(u32At(weights, waiter)) > load<u32>(u32At(weights, owner))) store<u32>(u32At(weights, owner), load<u32>(u32At(weights, waiter)));
-  if (load<u64>(u64At(vruntimes, waiter)) < load<u64>(u64At(vruntimes, owner))) store<u64>(u64At(vruntimes, owner), load<u64>(u64At(vruntimes, waiter)));
-  needResched = true;
+  if (vruntimeOf(waiter) < vruntimeOf(owner)) store<u64>(u64At(vruntimes, owner), vruntimeOf(waiter));
+  store<u8>(u8At(needResched, here()), 1);
 }
 
 /** Changes a thread's weight (its share of the CPU from now on). */
 export function setWeight(t: i32, weight: u32): void {
-  if (t >= 0 && t < MAX_THREADS && state(t) != State.Free) store<u32>(u32At(weights, t), weight == 0 ? 1 : weight);
+  if (t >= 0 && t < MAX_THREADS && state(t) != State.Free && !isIdle(t)) store<u32>(u32At(weights, t), weight == 0 ? 1 : weight);
 }
 
-/** Stops thread `t` for good wherever it is (it is never scheduled again) and frees its stack. */
+/** Sets how thread `t`'s wake-ups and slices are treated (an agent's hint). */
+export function setClass(t: i32, hint: hints.Class): void {
+  if (t >= 0 && t < MAX_THREADS && state(t) != State.Free && !isIdle(t)) store<u8>(u8At(classes, t), <u8>hint);
+}
+
+/** Lets thread `t` run only on the CPUs in `mask` (bit c: CPU c). InvalidArgument
+ *  when none of them is online. A thread queued elsewhere moves now; one running
+ *  elsewhere moves when it next leaves its CPU (the calling thread itself: at its
+ *  next yield, sleep or block). */
+export function setAffinity(t: i32, mask: u64): Errno {
+  if (t < 0 || t >= MAX_THREADS || state(t) == State.Free || isIdle(t)) return Errno.InvalidArgument;
+  if ((mask & joinedMask) == 0) return Errno.InvalidArgument;
+  store<u64>(u64At(affinities, t), mask);
+  const c = queueOf(t);
+  if (allowedOn(t, c)) return Errno.Ok;
+  const s = state(t);
+  if (s == State.Runnable) {
+    gatherLoads(t);
+    const to = balance.leastLoaded(loads, mask & joinedMask, cpuLimit);
+    migrate(t, to);
+    kick(to, t);
+  } else if (s == State.Running) {
+    store<u8>(u8At(needResched, c), 1);
+    if (c != here()) ipi.reschedule(smp.apicIdOf(c));
+  } else if (s == State.Sleeping) {
+    gatherLoads(t);
+    migrate(t, balance.leastLoaded(loads, mask & joinedMask, cpuLimit));
+  }
+  return Errno.Ok;
+}
+
+export function affinityOf(t: i32): u64 { return t >= 0 && t < MAX_THREADS ? load<u64>(u64At(affinities, t)) : 0; }
+
+/** Stops thread `t` for good wherever it is (it is never scheduled again) and frees
+ *  its stack. A thread running on another CPU is stopped there at its next
+ *  preemption point (at once when in agent code); this waits for that, without the
+ *  kernel lock meanwhile, since its stack and instance must be out of use first. */
 export function kill(t: i32): bool {
-  if (t <= 0 || t >= MAX_THREADS || t == current || state(t) == State.Free) return false;
+  if (t <= 0 || t >= MAX_THREADS || t == currentThread() || state(t) == State.Free || isIdle(t)) return false;
   unreserve(t);
-  setState(t, State.Free);
-  stacks.release(load<u64>(u64At(stackTops, t)));
+  if (state(t) != State.Running) {
+    release(t);
+    return true;
+  }
+  const c = queueOf(t);
+  store<u8>(u8At(killed, t), 1);
+  store<u8>(u8At(needResched, c), 1);
+  ipi.reschedule(smp.apicIdOf(c));
+  while (state(t) != State.Free) {
+    const held = kernelLock.suspend();
+    for (let i = 0; i < KILL_WAIT_PAUSES; i++) cpu.pause();
+    kernelLock.resume(held);
+  }
   return true;
 }

@@ -20,6 +20,12 @@ export function ticketRelease(lock: usize): void {
   cpu.atomicFetchAdd32(real(lock + 4), 1);
 }
 
+/** Takes the lock only if nobody holds or waits for it; true when taken. */
+export function ticketTryAcquire(lock: usize): bool {
+  const serving = load<u32>(lock + 4);
+  return cpu.atomicCompareExchange32(real(lock), serving, serving + 1) == serving;
+}
+
 /** True when nobody holds or waits for the lock. */
 export function ticketIdle(lock: usize): bool { return load<u32>(lock) == load<u32>(lock + 4); }
 

@@ -1,0 +1,102 @@
+// kernellock.ts — the big kernel lock: one CPU at a time runs kernel code. A CPU
+// takes it on every way into the kernel (boot, interrupt dispatch, an agent's ABI
+// call, a module memory growing) and gives it up only while it runs agent (module)
+// code or halts idle, so agents run in parallel on every CPU, each in its own
+// memory, while the kernel's globals (the log's line buffer, registries, the
+// scheduler's tables) need no locks of their own.
+//
+// The lock belongs to a CPU, not to a thread, and is recursive: an interrupt that
+// arrives while its CPU holds the lock nests (depth + 1). A thread switch keeps
+// it held across the switch; the scheduler saves the depth of the thread going out
+// and restores that of the one coming in (depth()/setDepth()).
+//
+// Waiting is a ticket lock (arrival order). A CPU that has to wait does so with
+// interrupts enabled but the local APIC's task priority raised to let only the IPI
+// class through (vectors 0xf0 and up): a CPU holding the lock may be waiting for
+// this one to answer a call-function or TLB-shootdown IPI (those run without the
+// lock), while a timer or device interrupt taken here would try to take a second
+// ticket behind its own first one and never be served.
+import { cpu, lapic } from "../../hal";
+import * as locks from "./locks";
+
+/** Task priority while waiting: classes 0x0-0xe (vectors below 0xf0) are held back. */
+const PRIORITY_IPIS_ONLY: u32 = 0xe0;
+const NOBODY: i32 = -1;
+
+const ticket = memory.data(locks.TICKET_LOCK_BYTES);
+let owner: i32 = NOBODY;          // written only by the holder
+let depth: u32 = 0;               // the holder's nesting
+let waits: u64 = 0;               // acquisitions that found the lock taken
+
+function take(me: i32): void {
+  if (!locks.ticketTryAcquire(ticket)) {
+    // Only reached once a second CPU is in the kernel, so after lapic.enable on both.
+    const flags = cpu.saveInterrupts();
+    const before = lapic.read(lapic.REG_TASK_PRIORITY);
+    lapic.write(lapic.REG_TASK_PRIORITY, PRIORITY_IPIS_ONLY);
+    cpu.enableInterrupts();
+    locks.ticketAcquire(ticket);
+    cpu.disableInterrupts();
+    lapic.write(lapic.REG_TASK_PRIORITY, before);
+    cpu.restoreInterrupts(flags);
+    waits++;
+  }
+  owner = me;
+}
+
+// Each entry point runs with interrupts off: an interrupt between taking the ticket
+// and naming the owner (or between clearing the owner and releasing the ticket)
+// would find the lock held by nobody it knows and wait on it for ever.
+
+/** Takes the lock for this CPU (again, if it already holds it). */
+export function enter(): void {
+  const flags = cpu.saveInterrupts();
+  const me = <i32>cpu.cpuIndex();
+  if (owner == me) depth++;
+  else {
+    take(me);
+    depth = 1;
+  }
+  cpu.restoreInterrupts(flags);
+}
+
+/** Undoes one enter(). */
+export function leave(): void {
+  const flags = cpu.saveInterrupts();
+  if (--depth == 0) {
+    owner = NOBODY;
+    locks.ticketRelease(ticket);
+  }
+  cpu.restoreInterrupts(flags);
+}
+
+/** Gives the lock up entirely (agent code, an idle halt); resume() with the result. */
+export function suspend(): u32 {
+  const flags = cpu.saveInterrupts();
+  const held = depth;
+  if (held == 0 || owner != <i32>cpu.cpuIndex()) { cpu.restoreInterrupts(flags); return 0; }
+  depth = 0;
+  owner = NOBODY;
+  locks.ticketRelease(ticket);
+  cpu.restoreInterrupts(flags);
+  return held;
+}
+
+/** Takes the lock back at the depth suspend() returned (nothing when that was 0). */
+export function resume(held: u32): void {
+  if (held == 0) return;
+  const flags = cpu.saveInterrupts();
+  take(<i32>cpu.cpuIndex());
+  depth = held;
+  cpu.restoreInterrupts(flags);
+}
+
+/** True when this CPU holds the lock. */
+export function heldHere(): bool { return owner == <i32>cpu.cpuIndex(); }
+
+/** The holder's nesting, saved per thread across a switch by the scheduler. */
+export function currentDepth(): u32 { return depth; }
+export function setDepth(held: u32): void { depth = held; }
+
+/** How many acquisitions had to wait for another CPU (a measure of contention). */
+export function waitCount(): u64 { return waits; }
