@@ -1,7 +1,7 @@
 // lapic.ts — the local APIC of the running CPU, in xAPIC mode (MMIO at a virtual
 // address the kernel maps) or x2APIC mode (MSRs 0x800 + register/16). Registers
 // by their xAPIC offsets (Intel SDM vol. 3A §11.4.1, table 11-1).
-import { cpuid, CpuidRegister, load32, readMsr, store32, writeMsr, rdtsc } from "./primitives";
+import { cpuid, CpuidRegister, load32, readMsr, store32, writeMsr, rdtsc, saveInterrupts, restoreInterrupts } from "./primitives";
 
 export const REG_ID: u32 = 0x020;
 export const REG_VERSION: u32 = 0x030;
@@ -82,18 +82,21 @@ export function id(): u32 {
 
 export function endOfInterrupt(): void { write(REG_EOI, 0); }
 
-/** Sends an IPI: `low` carries vector, delivery mode and shorthand. */
+/** Sends an IPI: `low` carries vector, delivery mode and shorthand. In xAPIC mode
+ *  the two ICR writes are made with interrupts off: a handler sending an IPI of its
+ *  own between them would leave this one going to its destination. */
 export function sendIpi(destination: u32, low: u32): bool {
   if (x2apic) {
     writeMsr(MSR_X2APIC_FIRST + (REG_ICR_LOW >> 4), (<u64>destination << 32) | <u64>low);
     return true;
   }
+  const flags = saveInterrupts();
   write(REG_ICR_HIGH, destination << 24);
   write(REG_ICR_LOW, low);
-  for (let spins = 0; spins < ICR_SPIN_LIMIT; spins++) {
-    if ((read(REG_ICR_LOW) & ICR_PENDING) == 0) return true;
-  }
-  return false;
+  let sent = false;
+  for (let spins = 0; spins < ICR_SPIN_LIMIT && !sent; spins++) sent = (read(REG_ICR_LOW) & ICR_PENDING) == 0;
+  restoreInterrupts(flags);
+  return sent;
 }
 
 /** Arms the timer once: `ticks` of the APIC timer clock divided by 16. */

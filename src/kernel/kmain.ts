@@ -24,6 +24,7 @@ import * as symbols from "./symbols";
 import { VERSION } from "./version";
 
 const NANOS_PER_MILLI: u64 = 1_000_000;
+const JOIN_WAIT_NS: u64 = 100_000_000;
 
 function devicesInit(): void {
   if (acpi.mcfg.count() > 0) {
@@ -91,6 +92,7 @@ export function kmain(magic: u32, infoAddress: u64): void {
   cpu.enableInterrupts();                              // from here on, interrupts are live
   driversInit();                                       // virtio and the rest, on MSI-X where offered
   smp.startAll(apic.bootCpuApicId());                  // the other CPUs, one by one
+  if (!scheduler.awaitCpus(<i32>smp.onlineCpus(), JOIN_WAIT_NS)) log.warn("sched: not every CPU took its share of threads");
   power.init();                                        // S5, reset, the power button
   log.begin(log.Level.Debug);
   line.text("tsc: ");

@@ -6,7 +6,8 @@
 // allows. A new thread goes to the least loaded CPU, a woken one back to its own
 // or to an idle one (balance.ts); an idle CPU steals a waiting thread from the
 // busiest, and every BALANCE_TICKS ticks queues that differ by more than one are
-// evened. Each CPU's local APIC timer ticks for it (time/timers.ts keeps a queue
+// evened; between those, a CPU with threads waiting wakes an idle CPU to steal.
+// Each CPU's local APIC timer ticks for it (time/timers.ts keeps a queue
 // per CPU): a thread running agent code is preempted there; kernel code is never
 // preempted, it yields (sleep, block, exit, yield).
 //
@@ -55,6 +56,7 @@ const GRANULARITY_NS: u64 = 1_000_000;
 const BALANCE_TICKS: u32 = 5;
 /** A kill waits for a thread running on another CPU in steps of this many pauses. */
 const KILL_WAIT_PAUSES: i32 = 64;
+const JOIN_POLL_NS: u64 = 100_000;
 
 export const enum State { Free = 0, Runnable = 1, Running = 2, Sleeping = 3, Dead = 4, Idle = 5 }
 
@@ -73,6 +75,7 @@ const cpuOf = memory.data(MAX_THREADS);              // the run queue it is on (
 const affinities = memory.data(MAX_THREADS * 8);     // CPUs it may run on, bit c = CPU c
 const classes = memory.data(MAX_THREADS);            // hints.Class
 const killed = memory.data(MAX_THREADS);             // stop and free at the next switch-out
+const ranOn = memory.data(MAX_THREADS * 8);          // every CPU it has been switched in on
 const timedOut = memory.data(MAX_THREADS);
 
 // ---- per CPU
@@ -96,20 +99,20 @@ let migrations: u64 = 0;
 let steals: u64 = 0;
 let started = false;
 
-function u8At(base: usize, i: i32): usize { return base + <usize>i; }
-function u32At(base: usize, i: i32): usize { return base + <usize>i * 4; }
-function u64At(base: usize, i: i32): usize { return base + <usize>i * 8; }
+@inline function u8At(base: usize, i: i32): usize { return base + <usize>i; }
+@inline function u32At(base: usize, i: i32): usize { return base + <usize>i * 4; }
+@inline function u64At(base: usize, i: i32): usize { return base + <usize>i * 8; }
 
-export function state(t: i32): State { return <State>load<u8>(u8At(states, t)); }
-function setState(t: i32, s: State): void { store<u8>(u8At(states, t), <u8>s); }
-function here(): i32 { return <i32>cpu.cpuIndex(); }
-function currentOn(c: i32): i32 { return load<i32>(u32At(currents, c)); }
-function idleOf(c: i32): i32 { return load<i32>(u32At(idleThreads, c)); }
-function queueOf(t: i32): i32 { return <i32>load<u8>(u8At(cpuOf, t)); }
-function vruntimeOf(t: i32): u64 { return load<u64>(u64At(vruntimes, t)); }
-function classOf(t: i32): hints.Class { return <hints.Class>load<u8>(u8At(classes, t)); }
-function allowedOn(t: i32, c: i32): bool { return (load<u64>(u64At(affinities, t)) & (<u64>1 << <u64>c)) != 0; }
-function isIdle(t: i32): bool { return state(t) == State.Idle; }
+@inline export function state(t: i32): State { return <State>load<u8>(u8At(states, t)); }
+@inline function setState(t: i32, s: State): void { store<u8>(u8At(states, t), <u8>s); }
+@inline function here(): i32 { return <i32>cpu.cpuIndex(); }
+@inline function currentOn(c: i32): i32 { return load<i32>(u32At(currents, c)); }
+@inline function idleOf(c: i32): i32 { return load<i32>(u32At(idleThreads, c)); }
+@inline function queueOf(t: i32): i32 { return <i32>load<u8>(u8At(cpuOf, t)); }
+@inline function vruntimeOf(t: i32): u64 { return load<u64>(u64At(vruntimes, t)); }
+@inline function classOf(t: i32): hints.Class { return <hints.Class>load<u8>(u8At(classes, t)); }
+@inline function allowedOn(t: i32, c: i32): bool { return (load<u64>(u64At(affinities, t)) & (<u64>1 << <u64>c)) != 0; }
+@inline function isIdle(t: i32): bool { return state(t) == State.Idle; }
 /** Idle threads take the highest ids, one per CPU, out of spawn()'s way. */
 function idleIdFor(c: i32): i32 { return MAX_THREADS - 1 - c; }
 
@@ -135,6 +138,7 @@ function resetThread(t: i32, c: i32, affinity: u64, weight: u32): void {
   store<u64>(u64At(affinities, t), affinity);
   store<u8>(u8At(classes, t), <u8>hints.Class.Normal);
   store<u8>(u8At(killed, t), 0);
+  store<u64>(u64At(ranOn, t), 0);
 }
 
 function joinCpu(c: i32, idle: i32): void {
@@ -152,6 +156,7 @@ export function init(): void {
   memory.fill(states, 0, MAX_THREADS);
   memory.fill(currents, 0xff, MAX_CPUS * 4);
   resetThread(0, 0, 1, DEFAULT_WEIGHT);
+  store<u64>(u64At(ranOn, 0), 1);
   setState(0, State.Running);
   cpu.threadAdopt(0);
   store<i32>(u32At(currents, 0), 0);
@@ -183,6 +188,14 @@ export function runOn(index: u32): void {
   store<i32>(u32At(currents, c), idle);
   joinCpu(c, idle);
   idleLoop(0);
+}
+
+/** Waits (asleep, so the kernel lock is free for them) until `count` CPUs run
+ *  threads, or `timeoutNs` passed; true when they all do. */
+export function awaitCpus(count: i32, timeoutNs: u64): bool {
+  const start = clock.nanoseconds();
+  while (cpusJoined() < count && clock.nanoseconds() - start < timeoutNs) sleep(JOIN_POLL_NS);
+  return cpusJoined() >= count;
 }
 
 /** A CPU's idle thread: run what its queue or a steal gives, else halt without the
@@ -392,7 +405,7 @@ function unreserve(t: i32): void {
 }
 
 /** May `t` run next on CPU `c`, whose current thread is `running`? */
-function candidate(t: i32, c: i32, running: i32): bool {
+@inline function candidate(t: i32, c: i32, running: i32): bool {
   const s = state(t);
   if (t == running) return s == State.Running && allowedOn(t, c) && load<u8>(u8At(killed, t)) == 0;
   return s == State.Runnable && queueOf(t) == c;
@@ -451,6 +464,7 @@ function schedule(): void {
   store<i32>(u32At(currents, c), next);
   if (!isIdle(next)) {
     setState(next, State.Running);
+    store<u64>(u64At(ranOn, next), load<u64>(u64At(ranOn, next)) | (<u64>1 << <u64>c));
     armTick();
   }
   modules.setActive(load<u32>(u32At(activeInstances, next)));
@@ -510,7 +524,21 @@ function tick(id: u32, context: u32): void {
   const ticks = load<u32>(u32At(balanceTicks, c)) + 1;
   store<u32>(u32At(balanceTicks, c), ticks >= BALANCE_TICKS ? 0 : ticks);
   if (ticks >= BALANCE_TICKS) balanceQueues();
+  else if (hasWork(c)) wakeIdleThief(c);
   if (!isIdle(running) || hasWork(c)) armTick();
+}
+
+/** Threads wait on CPU `c`: wake one idle CPU that may run one of them, whose idle
+ *  loop then steals (the busiest queue's thread, not necessarily ours). */
+function wakeIdleThief(c: i32): void {
+  for (let other = 0; other < cpuLimit; other++) {
+    if (other == c || load<u8>(u8At(joined, other)) == 0 || !isIdle(currentOn(other))) continue;
+    for (let t = 0; t < MAX_THREADS; t++) {
+      if (state(t) != State.Runnable || queueOf(t) != c || !allowedOn(t, other)) continue;
+      ipi.reschedule(smp.apicIdOf(other));
+      return;
+    }
+  }
 }
 
 /** This CPU's preemption tick (its own local APIC timer), if not armed yet. */
@@ -647,6 +675,9 @@ export function setAffinity(t: i32, mask: u64): Errno {
   }
   return Errno.Ok;
 }
+
+/** Every CPU thread `t` has run on (bit c: CPU c), since it was spawned. */
+export function cpusRanOn(t: i32): u64 { return t >= 0 && t < MAX_THREADS ? load<u64>(u64At(ranOn, t)) : 0; }
 
 export function affinityOf(t: i32): u64 { return t >= 0 && t < MAX_THREADS ? load<u64>(u64At(affinities, t)) : 0; }
 

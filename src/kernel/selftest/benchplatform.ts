@@ -3,6 +3,9 @@
 //   timer: local APIC timer interrupt latency, from the deadline to the callback
 //   ipi:   call-function IPI round trip to the other CPUs and back
 //   lock:  ticket-lock hand-off between two CPUs (half a ping-pong round trip)
+//   ipc:   blocking IPC round trip between two threads, both on CPU 0 and with the
+//          partner pinned to CPU 1 (wake-up IPI, idle halt and kernel lock included)
+//   switch: context switch between two threads yielding on CPU 0
 import { cpu } from "../../hal";
 import * as clock from "../clock";
 import * as line from "../line";
@@ -12,8 +15,10 @@ import * as smp from "../platform/smp";
 import * as locks from "../sync/locks";
 import * as timers from "../time/timers";
 import * as scheduler from "../sched/scheduler";
+import * as smpsched from "./smpsched";
 
 const SAMPLES = 200;
+const IPC_ROUNDS: u32 = 1000;
 const samples = memory.data(SAMPLES * 8);
 const pingLock = memory.data(locks.TICKET_LOCK_BYTES);
 const turn = memory.data(4);             // 0: the boot CPU's move, 1: the partner's
@@ -78,6 +83,7 @@ function yielder(unused: u32): void {
 function switchCost(): void {
   partnerYields = true;
   const partner = scheduler.spawn(yielder, 0);
+  scheduler.setAffinity(partner, 1);    // beside this thread, on CPU 0
   scheduler.yieldNow();                 // let it start
   const start = cpu.rdtsc();
   for (let i = 0; i < SWITCHES; i++) scheduler.yieldNow();
@@ -135,5 +141,16 @@ export function platformBenchmarks(): bool {
   }
   ipi.waitOthers();
   report("lock", 2);                // a round trip is two hand-offs
-  return true;
+
+  const sameCpu = smpsched.pingPongRoundTrip(IPC_ROUNDS, 0);
+  const crossCpu = smpsched.pingPongRoundTrip(IPC_ROUNDS, 1);
+  line.reset();
+  line.text("AIOS bench ipc-cpus roundtrips=");
+  line.decimal(<u64>IPC_ROUNDS);
+  line.text(" same_cpu_ns=");
+  line.decimal(sameCpu);
+  line.text(" cross_cpu_ns=");
+  line.decimal(crossCpu);
+  log.publish();
+  return sameCpu > 0 && crossCpu > 0;
 }

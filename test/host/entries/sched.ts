@@ -66,3 +66,33 @@ export function edfSimulate(count: i32, durationNs: u64): u32 {
   }
   return missed;
 }
+
+// ---- balance.ts: the caller's arrays (loads per CPU, movable per pair) set one
+// value at a time, then each rule asked
+import * as balance from "../../../src/kernel/sched/balance";
+import * as hints from "../../../src/kernel/sched/hints";
+
+const CPUS = 64;
+const balanceLoads = memory.data(CPUS * 4);
+const balanceMovable = memory.data(CPUS * CPUS * 4);
+let balanceCpus: i32 = 0;
+
+/** Starts a fresh picture of `cpus` CPUs: every load and movable count 0. */
+export function balanceReset(cpus: i32): void {
+  balanceCpus = cpus;
+  memory.fill(balanceLoads, 0, CPUS * 4);
+  memory.fill(balanceMovable, 0, CPUS * CPUS * 4);
+}
+export function balanceSetLoad(c: i32, value: u32): void { store<u32>(balanceLoads + <usize>c * 4, value); }
+export function balanceSetMovable(from: i32, to: i32, value: u32): void {
+  store<u32>(balanceMovable + <usize>(from * balanceCpus + to) * 4, value);
+}
+export function balanceLeastLoaded(allowed: u64): i32 { return balance.leastLoaded(balanceLoads, allowed, balanceCpus); }
+export function balanceWakeTarget(allowed: u64, previous: i32): i32 { return balance.wakeTarget(balanceLoads, allowed, previous, balanceCpus); }
+export function balanceStealFrom(thief: i32): i32 { return balance.stealFrom(balanceLoads, balanceMovable, balanceCpus, thief); }
+export function balancePlanMove(): i32 { return balance.planMove(balanceLoads, balanceMovable, balanceCpus); }
+
+export function hintsGranularity(running: u32, base: u64): u64 { return hints.granularity(<hints.Class>running, base); }
+export function hintsWakePreempts(woken: u32, wokenVruntime: u64, running: u32, runningVruntime: u64, idle: bool, base: u64): bool {
+  return hints.wakePreempts(<hints.Class>woken, wokenVruntime, <hints.Class>running, runningVruntime, idle, base);
+}
