@@ -10,7 +10,8 @@
 //   bounds checks, with guard pages, and unchecked (the floor); frame alloc+free
 //                                        target: guard pages <= 1.10x the floor
 //   in one guest boot with two CPUs (aios.test=bench-platform): timer interrupt
-//   latency, IPI round trip, ticket-lock hand-off (median and p99)
+//   latency, IPI round trip, ticket-lock hand-off (median and p99), context switch,
+//   IPC round trip between two threads on one CPU and across two (same boot)
 //   each block driver (virtio-blk, NVMe, AHCI; aios.test=bench-blk|nvme|ahci), on
 //   a scratch image: 8 MiB written and read in 1 MiB transfers against an
 //   in-guest 8-byte copy of the same 8 MiB in the same boot, and random 4 KiB
@@ -164,6 +165,8 @@ async function main() {
     ["capability-checked call / plain call", capRatio.toFixed(1) + "x", `target <= 3x: ${capRatio <= 3 ? "met" : "MISSED"} (${capcall.checked_ns_per_call} vs ${capcall.plain_ns_per_call} ns)`],
     ["IPC round trip, two threads", `${(ipcNs / 1000).toFixed(1)} us`, "blocking send + receive each way, 2 context switches"],
     ["context switch (thread yield)", `${(Number(platformFacts("switch").ns_per_switch) / 1000).toFixed(2)} us`, `${platformFacts("switch").yields} yields between two threads`],
+    ["IPC round trip across CPUs", `${(Number(platformFacts("ipc-cpus").cross_cpu_ns) / 1000).toFixed(1)} us`,
+      `${(Number(platformFacts("ipc-cpus").cross_cpu_ns) / Number(platformFacts("ipc-cpus").same_cpu_ns)).toFixed(1)}x the same two threads on one CPU (${(Number(platformFacts("ipc-cpus").same_cpu_ns) / 1000).toFixed(1)} us), ${platformFacts("ipc-cpus").roundtrips} round trips; wake-up IPI and idle halt each way`],
     ...storageRows,
   ];
   const width = Math.max(...rows.map((r) => r[0].length));

@@ -6,8 +6,9 @@
 // for a polled device, which wakes the waiter and starts the next. Partitions are
 // disks of their own whose requests are moved by their offset onto the parent's
 // queue. Every list and counter here is touched with interrupts off (saved and
-// restored), since completions arrive in interrupt context; the scheduler, and so
-// every submitter, runs on the boot CPU, where device interrupts are delivered.
+// restored), since completions arrive in interrupt context. Submitters run on any
+// CPU and device interrupts arrive on the boot CPU, all under the kernel lock
+// (sync/kernellock.ts), so one CPU at a time touches the queue.
 // A request's buffer is mapped for its disk's device (devices/dma.ts: through the
 // IOMMU where there is one) when it is submitted and unmapped when its waiter
 // collects it, both in thread context, so drivers hand the device the request's

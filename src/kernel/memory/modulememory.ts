@@ -8,6 +8,7 @@ import * as frames from "./frames";
 import * as pagetable from "./pagetable";
 import * as physical from "../physical";
 import * as pools from "./pools";
+import * as ipi from "../platform/ipi";
 import { MODULE_REGION_BASE, MODULE_SLOT_SIZE, MODULE_SLOTS } from "./layout";
 
 const WASM_PAGE: u64 = 65536;
@@ -120,6 +121,7 @@ export function setDestroyHook(hook: DestroyHook): void { destroyHook = <u32>cha
 export function dropPage(index: i32, address: u64): void {
   const frame = pagetable.unmap(kernelRoot, address);
   if (frame == pagetable.NOT_MAPPED) return;
+  if (ipi.othersOnline()) ipi.shootdown(address);   // the instance may run on another CPU
   frames.free(frame);
   pools.countMapped(poolOf(index), -1);
 }

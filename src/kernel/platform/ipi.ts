@@ -64,14 +64,18 @@ function request(vector: u8): u32 {
   return onlineOthers - load<u32>(pending);
 }
 
-/** Runs `remote(argument)` on every other CPU; the number that ran it. */
+/** Runs `remote(argument)` on every other CPU; the number that ran it. With
+ *  interrupts off meanwhile: a handler here asking for a shootdown (a lease ending)
+ *  would wait for the request lock this CPU holds. */
 export function callOthers(remote: Remote, argument: u64): u32 {
   if (onlineOthers == 0) return 0;
+  const flags = cpu.saveInterrupts();
   locks.ticketAcquire(requestLock);
   remoteFunction = <u32>changetype<usize>(remote);
   remoteArgument = argument;
   const done = request(vectors.IPI_CALL_FUNCTION);
   locks.ticketRelease(requestLock);
+  cpu.restoreInterrupts(flags);
   return done;
 }
 
@@ -101,10 +105,12 @@ export function shootdown(address: u64): u32 {
   if (address == TLB_FLUSH_ALL) cpu.writeCr3(cpu.readCr3());
   else cpu.invalidatePage(address);
   if (onlineOthers == 0) return 0;
+  const flags = cpu.saveInterrupts();               // as in callOthers
   locks.ticketAcquire(requestLock);
   shootdownAddress = address;
   const done = request(vectors.IPI_TLB_SHOOTDOWN);
   locks.ticketRelease(requestLock);
+  cpu.restoreInterrupts(flags);
   return done;
 }
 

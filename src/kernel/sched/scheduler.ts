@@ -7,9 +7,9 @@
 // or to an idle one (balance.ts); an idle CPU steals a waiting thread from the
 // busiest, and every BALANCE_TICKS ticks queues that differ by more than one are
 // evened; between those, a CPU with threads waiting wakes an idle CPU to steal.
-// Each CPU's local APIC timer ticks for it (time/timers.ts keeps a queue
-// per CPU): a thread running agent code is preempted there; kernel code is never
-// preempted, it yields (sleep, block, exit, yield).
+// Each CPU's local APIC timer ticks for it (time/timers.ts fires each timer on
+// the CPU that added it): a thread running agent code is preempted there; kernel
+// code is never preempted, it yields (sleep, block, exit, yield). See README.md.
 //
 // Locking: all of this is kernel code under the big kernel lock (sync/kernellock),
 // so the tables are shared by all CPUs without locks of their own. The lock stays
