@@ -67,8 +67,9 @@ export function setActive(instance: u32): void { store<u32>(activeSlot(), instan
  *  before, leaveKernel(its result) after. The instance is cleared before the lock
  *  is taken, so an interrupt meanwhile never preempts a half-entered call. */
 export function enterKernel(): u32 {
-  const caller = active();
-  setActive(NO_INSTANCE);
+  const slot = activeSlot();
+  const caller = load<u32>(slot) - 1;
+  store<u32>(slot, NO_INSTANCE + 1);
   kernelLock.enter();
   return caller;
 }
@@ -76,6 +77,13 @@ export function leaveKernel(caller: u32): void {
   kernelLock.leave();
   setActive(caller);
 }
+
+/** What the scheduler saves and restores per thread on CPU `c` at a switch (the
+ *  CPU index passed in: a switch asks for it once, not four times). */
+export function activeOn(c: u32): u32 { return load<u32>(activePlusOne + <usize>c * 4) - 1; }
+export function setActiveOn(c: u32, instance: u32): void { store<u32>(activePlusOne + <usize>c * 4, instance + 1); }
+export function callStartOn(c: u32): u64 { return load<u64>(callStarts + <usize>c * 8); }
+export function setCallStartOn(c: u32, at: u64): void { store<u64>(callStarts + <usize>c * 8, at); }
 
 /** When the running call began; the scheduler saves and restores it per thread. */
 export function callStart(): u64 { return load<u64>(startSlot()); }

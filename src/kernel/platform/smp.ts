@@ -15,6 +15,7 @@ import * as vectors from "../interrupts/vectors";
 import * as ipi from "./ipi";
 import * as topology from "./topology";
 import * as cmdline from "../cmdline";
+import * as kernelLock from "../sync/kernellock";
 
 const TRAMPOLINE_BASE: u64 = 0x8000;          // asm/layout.h
 const SIPI_VECTOR: u32 = <u32>(TRAMPOLINE_BASE >> 12);
@@ -84,6 +85,7 @@ export function startAll(bootApicId: u32): void {
     log.error("smp: cannot map the AP trampoline; running on the boot CPU only");
     return;
   }
+  kernelLock.share();                              // from now on another CPU may enter the kernel
   let next = 1;
   const phantom = cmdline.phantomCpu();
   const attempts = phantom >= 0 ? count + 1 : count;

@@ -90,10 +90,12 @@ const busyNs = memory.data(MAX_CPUS * 8);            // time run by threads othe
 const switchCounts = memory.data(MAX_CPUS * 8);
 const balanceTicks = memory.data(MAX_CPUS * 4);
 const switchedFrom = memory.data(MAX_CPUS * 4);      // the thread this CPU just left
+const queueLengths = memory.data(MAX_CPUS * 4);      // runnable and running threads on its queue
 // scratch for balance.ts, filled under the kernel lock
 const loads = memory.data(MAX_CPUS * 4);
 const movable = memory.data(MAX_CPUS * MAX_CPUS * 4);
 let cpuLimit: i32 = 1;                               // one above the highest joined CPU index
+let threadLimit: i32 = 1;                            // one above the highest id spawn() gave (scans stop there)
 let joinedMask: u64 = 0;
 let migrations: u64 = 0;
 let steals: u64 = 0;
@@ -104,7 +106,16 @@ let started = false;
 @inline function u64At(base: usize, i: i32): usize { return base + <usize>i * 8; }
 
 @inline export function state(t: i32): State { return <State>load<u8>(u8At(states, t)); }
-@inline function setState(t: i32, s: State): void { store<u8>(u8At(states, t), <u8>s); }
+@inline function onQueue(s: State): bool { return s == State.Runnable || s == State.Running; }
+/** Every state change goes through here, keeping each CPU's queue length. */
+@inline function setState(t: i32, s: State): void {
+  const was = onQueue(state(t));
+  if (was != onQueue(s)) {
+    const length = u32At(queueLengths, queueOf(t));
+    store<u32>(length, was ? load<u32>(length) - 1 : load<u32>(length) + 1);
+  }
+  store<u8>(u8At(states, t), <u8>s);
+}
 @inline function here(): i32 { return <i32>cpu.cpuIndex(); }
 @inline function currentOn(c: i32): i32 { return load<i32>(u32At(currents, c)); }
 @inline function idleOf(c: i32): i32 { return load<i32>(u32At(idleThreads, c)); }
@@ -113,7 +124,8 @@ let started = false;
 @inline function classOf(t: i32): hints.Class { return <hints.Class>load<u8>(u8At(classes, t)); }
 @inline function allowedOn(t: i32, c: i32): bool { return (load<u64>(u64At(affinities, t)) & (<u64>1 << <u64>c)) != 0; }
 @inline function isIdle(t: i32): bool { return state(t) == State.Idle; }
-/** Idle threads take the highest ids, one per CPU, out of spawn()'s way. */
+/** Idle threads take the highest ids, one per CPU; spawn() stops below them. */
+const SPAWN_LIMIT: i32 = MAX_THREADS - MAX_CPUS;
 function idleIdFor(c: i32): i32 { return MAX_THREADS - 1 - c; }
 
 export function currentThread(): i32 { return started ? currentOn(here()) : 0; }
@@ -214,15 +226,17 @@ function idleLoop(unused: u32): void {
   }
 }
 
+/** Threads waiting on CPU `c`'s queue (the running one left out). */
 function hasWork(c: i32): bool {
-  for (let t = 0; t < MAX_THREADS; t++) if (state(t) == State.Runnable && queueOf(t) == c) return true;
-  return false;
+  const running = currentOn(c);
+  const length = load<u32>(u32At(queueLengths, c));
+  return length > (running != NO_THREAD && state(running) == State.Running ? <u32>1 : 0);
 }
 
 /** The least virtual runtime on CPU `c`'s queue (leaving `except` out), else its floor. */
 function queueMinimum(c: i32, except: i32): u64 {
   let least: u64 = 0xffff_ffff_ffff_ffff;
-  for (let t = 0; t < MAX_THREADS; t++) {
+  for (let t = 0; t < threadLimit; t++) {
     if (t == except || queueOf(t) != c) continue;
     const s = state(t);
     if ((s == State.Runnable || s == State.Running) && vruntimeOf(t) < least) least = vruntimeOf(t);
@@ -230,23 +244,39 @@ function queueMinimum(c: i32, except: i32): u64 {
   return least == 0xffff_ffff_ffff_ffff ? load<u64>(u64At(floors, c)) : least;
 }
 
-/** Counts each joined CPU's queue into `loads` and the threads that could move
- *  between each pair into `movable` (balance.ts's inputs), leaving `except` out. */
-function gatherLoads(except: i32): void {
-  memory.fill(loads, 0, cpuLimit * 4);
+/** Each joined CPU's queue length into `loads` (balance.ts's input), leaving
+ *  `except` out. */
+function fillLoads(except: i32): void {
+  memory.copy(loads, queueLengths, <usize>cpuLimit * 4);
+  if (except != NO_THREAD && onQueue(state(except))) {
+    const length = u32At(loads, queueOf(except));
+    store<u32>(length, load<u32>(length) - 1);
+  }
+}
+
+/** The loads, and into `movable` the threads that could move between each pair. */
+function gatherLoads(): void {
+  fillLoads(NO_THREAD);
   memory.fill(movable, 0, cpuLimit * cpuLimit * 4);
-  for (let t = 0; t < MAX_THREADS; t++) {
-    const s = state(t);
-    if (t == except || (s != State.Runnable && s != State.Running)) continue;
+  for (let t = 0; t < threadLimit; t++) {
+    if (state(t) != State.Runnable) continue;
     const from = queueOf(t);
-    store<u32>(u32At(loads, from), load<u32>(u32At(loads, from)) + 1);
-    if (s != State.Runnable) continue;
     for (let to = 0; to < cpuLimit; to++) {
       if (to == from || load<u8>(u8At(joined, to)) == 0 || !allowedOn(t, to)) continue;
       const pair = u32At(movable, from * cpuLimit + to);
       store<u32>(pair, load<u32>(pair) + 1);
     }
   }
+}
+
+/** Checks the queue lengths kept by setState against a count (the self-tests). */
+export function queuesConsistent(): bool {
+  for (let c = 0; c < MAX_CPUS; c++) {
+    let n: u32 = 0;
+    for (let t = 0; t < MAX_THREADS; t++) if (onQueue(state(t)) && queueOf(t) == c) n++;
+    if (n != load<u32>(u32At(queueLengths, c))) return false;
+  }
+  return true;
 }
 
 /** Moves a thread that is not running to CPU `to`'s queue, keeping its virtual
@@ -257,6 +287,10 @@ function migrate(t: i32, to: i32): void {
   const floor = load<u64>(u64At(floors, from));
   const ahead = vruntimeOf(t) > floor ? vruntimeOf(t) - floor : 0;
   store<u64>(u64At(vruntimes, t), load<u64>(u64At(floors, to)) + ahead);
+  if (onQueue(state(t))) {
+    store<u32>(u32At(queueLengths, from), load<u32>(u32At(queueLengths, from)) - 1);
+    store<u32>(u32At(queueLengths, to), load<u32>(u32At(queueLengths, to)) + 1);
+  }
   store<u8>(u8At(cpuOf, t), <u8>to);
   migrations++;
 }
@@ -264,7 +298,7 @@ function migrate(t: i32, to: i32): void {
 /** A waiting thread on `from` that may run on `to`: the one least owed CPU. */
 function movableThread(from: i32, to: i32): i32 {
   let best = NO_THREAD;
-  for (let t = 0; t < MAX_THREADS; t++) {
+  for (let t = 0; t < threadLimit; t++) {
     if (state(t) != State.Runnable || queueOf(t) != from || !allowedOn(t, to)) continue;
     if (load<u64>(u64At(edfPeriod, t)) != 0) continue;      // reservations stay put
     if (best == NO_THREAD || vruntimeOf(t) > vruntimeOf(best)) best = t;
@@ -275,7 +309,7 @@ function movableThread(from: i32, to: i32): i32 {
 /** Work stealing: CPU `c` takes a waiting thread from the busiest queue. */
 function steal(c: i32): bool {
   if (cpuLimit < 2) return false;
-  gatherLoads(NO_THREAD);
+  gatherLoads();
   const from = balance.stealFrom(loads, movable, cpuLimit, c);
   if (from == balance.NONE) return false;
   const t = movableThread(from, c);
@@ -288,7 +322,7 @@ function steal(c: i32): bool {
 /** The periodic balance: one thread from the longest queue to the shortest. */
 function balanceQueues(): void {
   if (cpuLimit < 2) return;
-  gatherLoads(NO_THREAD);
+  gatherLoads();
   const move = balance.planMove(loads, movable, cpuLimit);
   if (move == balance.NONE) return;
   const from = move / cpuLimit;
@@ -327,14 +361,15 @@ function onReschedule(vector: u32, unused: u32): void {
 /** A new thread running `entry(argument)` with `weight`, on the least loaded CPU;
  *  its id, or NO_THREAD. */
 export function spawn(entry: ThreadEntry, argument: u32, weight: u32 = DEFAULT_WEIGHT): i32 {
-  for (let t = 1; t < MAX_THREADS; t++) {
+  for (let t = 1; t < SPAWN_LIMIT; t++) {
     if (state(t) != State.Free) continue;
     const top = stacks.allocate(STACK_PAGES);
     if (top == 0 || !cpu.threadPrepare(<u32>t, top)) return NO_THREAD;
-    gatherLoads(NO_THREAD);
+    fillLoads(NO_THREAD);
     let c = balance.leastLoaded(loads, joinedMask, cpuLimit);
     if (c == balance.NONE) c = here();
     resetThread(t, c, ALL_CPUS, weight);
+    if (t >= threadLimit) threadLimit = t + 1;
     store<u64>(u64At(stackTops, t), top);
     store<u32>(u32At(entries, t), <u32>changetype<usize>(entry));
     store<u32>(u32At(arguments_, t), argument);
@@ -413,8 +448,9 @@ function unreserve(t: i32): void {
 
 /** The reserved thread on CPU `c` due first that still has budget this period, or NO_THREAD. */
 function pickDeadline(c: i32, running: i32): i32 {
+  if (edfUtilisation == 0) return NO_THREAD;                // no reservations at all
   const now = clock.nanoseconds();
-  for (let t = 0; t < MAX_THREADS; t++) {
+  for (let t = 0; t < threadLimit; t++) {
     let ready: u8 = 0;
     const period = load<u64>(u64At(edfPeriod, t));
     if (period != 0 && candidate(t, c, running)) {
@@ -426,7 +462,7 @@ function pickDeadline(c: i32, running: i32): i32 {
     }
     store<u8>(edfReady + <usize>t, ready);
   }
-  return edf.pick(edfReady, edfDeadline, MAX_THREADS);
+  return edf.pick(edfReady, edfDeadline, threadLimit);
 }
 
 /** What CPU `c` runs next: EDF, then least virtual runtime, then its idle thread. */
@@ -436,7 +472,7 @@ function pickNext(c: i32): i32 {
   if (due != NO_THREAD) return due;
   let best = NO_THREAD;
   let least: u64 = 0;
-  for (let t = 0; t < MAX_THREADS; t++) {
+  for (let t = 0; t < threadLimit; t++) {
     if (!candidate(t, c, running)) continue;
     const v = vruntimeOf(t);
     if (best == NO_THREAD || v < least) { best = t; least = v; }
@@ -459,16 +495,16 @@ function schedule(): void {
   store<u8>(u8At(needResched, c), 0);
   if (next == previous) return;
   if (state(previous) == State.Running) setState(previous, State.Runnable);
-  store<u32>(u32At(activeInstances, previous), modules.active());
-  store<u64>(u64At(callStarts, previous), modules.callStart());
+  store<u32>(u32At(activeInstances, previous), modules.activeOn(c));
+  store<u64>(u64At(callStarts, previous), modules.callStartOn(c));
   store<i32>(u32At(currents, c), next);
   if (!isIdle(next)) {
     setState(next, State.Running);
     store<u64>(u64At(ranOn, next), load<u64>(u64At(ranOn, next)) | (<u64>1 << <u64>c));
     armTick();
   }
-  modules.setActive(load<u32>(u32At(activeInstances, next)));
-  modules.setCallStart(load<u64>(u64At(callStarts, next)));
+  modules.setActiveOn(c, load<u32>(u32At(activeInstances, next)));
+  modules.setCallStartOn(c, load<u64>(u64At(callStarts, next)));
   store<i32>(u32At(switchedFrom, c), previous);
   store<u64>(u64At(switchCounts, c), load<u64>(u64At(switchCounts, c)) + 1);
   const held = kernelLock.currentDepth();
@@ -491,7 +527,7 @@ function finishSwitch(): void {
     return;
   }
   if (state(left) == State.Runnable && !allowedOn(left, c)) {
-    gatherLoads(left);
+    fillLoads(left);
     const to = balance.leastLoaded(loads, load<u64>(u64At(affinities, left)) & joinedMask, cpuLimit);
     if (to != balance.NONE) {
       migrate(left, to);
@@ -533,7 +569,7 @@ function tick(id: u32, context: u32): void {
 function wakeIdleThief(c: i32): void {
   for (let other = 0; other < cpuLimit; other++) {
     if (other == c || load<u8>(u8At(joined, other)) == 0 || !isIdle(currentOn(other))) continue;
-    for (let t = 0; t < MAX_THREADS; t++) {
+    for (let t = 0; t < threadLimit; t++) {
       if (state(t) != State.Runnable || queueOf(t) != c || !allowedOn(t, other)) continue;
       ipi.reschedule(smp.apicIdOf(other));
       return;
@@ -615,9 +651,11 @@ export function block(timeoutNs: u64): BlockResult {
 export function wakeThread(t: i32): void {
   if (t < 0 || t >= MAX_THREADS || state(t) != State.Sleeping) return;
   setState(t, State.Runnable);
-  gatherLoads(t);
-  const to = balance.wakeTarget(loads, load<u64>(u64At(affinities, t)) & joinedMask, queueOf(t), cpuLimit);
-  if (to != balance.NONE) migrate(t, to);
+  if (cpuLimit > 1) {
+    fillLoads(t);
+    const to = balance.wakeTarget(loads, load<u64>(u64At(affinities, t)) & joinedMask, queueOf(t), cpuLimit);
+    if (to != balance.NONE) migrate(t, to);
+  }
   kick(queueOf(t), t);
 }
 
@@ -662,7 +700,7 @@ export function setAffinity(t: i32, mask: u64): Errno {
   if (allowedOn(t, c)) return Errno.Ok;
   const s = state(t);
   if (s == State.Runnable) {
-    gatherLoads(t);
+    fillLoads(t);
     const to = balance.leastLoaded(loads, mask & joinedMask, cpuLimit);
     migrate(t, to);
     kick(to, t);
@@ -670,7 +708,7 @@ export function setAffinity(t: i32, mask: u64): Errno {
     store<u8>(u8At(needResched, c), 1);
     if (c != here()) ipi.reschedule(smp.apicIdOf(c));
   } else if (s == State.Sleeping) {
-    gatherLoads(t);
+    fillLoads(t);
     migrate(t, balance.leastLoaded(loads, mask & joinedMask, cpuLimit));
   }
   return Errno.Ok;

@@ -332,12 +332,16 @@ function pingPong(): bool {
   return perRoundTrip > 0 || fail("the ping-pong across CPUs failed");
 }
 
+function consistent(): bool {
+  return scheduler.queuesConsistent() || fail("a run queue's length is off");
+}
+
 export function smpScheduling(): bool {
   const cpus = <i32>smp.onlineCpus();
   if (cpus < 2 || scheduler.cpusJoined() != cpus) return fail("needs two CPUs or more, all running threads");
-  if (!parallel(cpus)) return false;
-  if (!affinity()) return false;
-  if (!spread(cpus)) return false;
-  if (!crossWake()) return false;
-  return pingPong();
+  if (!parallel(cpus) || !consistent()) return false;
+  if (!affinity() || !consistent()) return false;
+  if (!spread(cpus) || !consistent()) return false;
+  if (!crossWake() || !consistent()) return false;
+  return pingPong() && consistent();
 }

@@ -8,7 +8,7 @@
 // The lock belongs to a CPU, not to a thread, and is recursive: an interrupt that
 // arrives while its CPU holds the lock nests (depth + 1). A thread switch keeps
 // it held across the switch; the scheduler saves the depth of the thread going out
-// and restores that of the one coming in (depth()/setDepth()).
+// and restores that of the one coming in (currentDepth()/setDepth()).
 //
 // Waiting is a ticket lock (arrival order). A CPU that has to wait does so with
 // interrupts enabled but the local APIC's task priority raised to let only the IPI
@@ -16,6 +16,14 @@
 // this one to answer a call-function or TLB-shootdown IPI (those run without the
 // lock), while a timer or device interrupt taken here would try to take a second
 // ticket behind its own first one and never be served.
+//
+// Until a second CPU starts (share()), the lock is only the boot CPU's nesting
+// count: an interrupt's enter/leave pair between the load and the store of a
+// change to it leaves it as it found it, so no interrupt masking is needed, and a
+// kernel entry costs a load and a store. Once shared, each change is made with
+// interrupts off: an interrupt between taking the ticket and naming the owner (or
+// between clearing the owner and releasing the ticket) would find the lock held by
+// nobody it knows and wait on it for ever.
 import { cpu, lapic } from "../../hal";
 import * as locks from "./locks";
 
@@ -24,10 +32,12 @@ const PRIORITY_IPIS_ONLY: u32 = 0xe0;
 const NOBODY: i32 = -1;
 
 const ticket = memory.data(locks.TICKET_LOCK_BYTES);
-let owner: i32 = NOBODY;          // written only by the holder
+let shared = false;               // other CPUs may enter: the ticket and owner are real
+let owner: i32 = NOBODY;          // written only by the holder (shared)
 let depth: u32 = 0;               // the holder's nesting
 let waits: u64 = 0;               // acquisitions that found the lock taken
 
+/** Takes the ticket (shared); interrupts are off. */
 function take(me: i32): void {
   if (!locks.ticketTryAcquire(ticket)) {
     // Only reached once a second CPU is in the kernel, so after lapic.enable on both.
@@ -44,12 +54,9 @@ function take(me: i32): void {
   owner = me;
 }
 
-// Each entry point runs with interrupts off: an interrupt between taking the ticket
-// and naming the owner (or between clearing the owner and releasing the ticket)
-// would find the lock held by nobody it knows and wait on it for ever.
-
 /** Takes the lock for this CPU (again, if it already holds it). */
 export function enter(): void {
+  if (!shared) { depth++; return; }
   const flags = cpu.saveInterrupts();
   const me = <i32>cpu.cpuIndex();
   if (owner == me) depth++;
@@ -62,6 +69,7 @@ export function enter(): void {
 
 /** Undoes one enter(). */
 export function leave(): void {
+  if (!shared) { depth--; return; }
   const flags = cpu.saveInterrupts();
   if (--depth == 0) {
     owner = NOBODY;
@@ -72,6 +80,11 @@ export function leave(): void {
 
 /** Gives the lock up entirely (agent code, an idle halt); resume() with the result. */
 export function suspend(): u32 {
+  if (!shared) {
+    const before = depth;
+    depth = 0;
+    return before;
+  }
   const flags = cpu.saveInterrupts();
   const held = depth;
   if (held == 0 || owner != <i32>cpu.cpuIndex()) { cpu.restoreInterrupts(flags); return 0; }
@@ -85,14 +98,29 @@ export function suspend(): u32 {
 /** Takes the lock back at the depth suspend() returned (nothing when that was 0). */
 export function resume(held: u32): void {
   if (held == 0) return;
+  if (!shared) { depth = held; return; }
   const flags = cpu.saveInterrupts();
   take(<i32>cpu.cpuIndex());
   depth = held;
   cpu.restoreInterrupts(flags);
 }
 
+/** Makes the lock real before a second CPU can enter the kernel (smp.ts, before
+ *  the first AP starts). Called on the boot CPU holding the lock, which then takes
+ *  its ticket. */
+export function share(): void {
+  if (shared) return;
+  const flags = cpu.saveInterrupts();
+  if (depth != 0) {
+    locks.ticketAcquire(ticket);
+    owner = <i32>cpu.cpuIndex();
+  }
+  shared = true;
+  cpu.restoreInterrupts(flags);
+}
+
 /** True when this CPU holds the lock. */
-export function heldHere(): bool { return owner == <i32>cpu.cpuIndex(); }
+export function heldHere(): bool { return shared ? owner == <i32>cpu.cpuIndex() : depth != 0; }
 
 /** The holder's nesting, saved per thread across a switch by the scheduler. */
 export function currentDepth(): u32 { return depth; }

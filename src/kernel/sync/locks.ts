@@ -6,7 +6,12 @@
 //   spin lock   (4 bytes): 0 free, 1 held
 import { cpu } from "../../hal";
 
-function real(address: usize): u64 { return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>address; }
+let memoryBase: u64 = 0;          // this module's linear memory, where the locks live
+
+function real(address: usize): u64 {
+  if (memoryBase == 0) memoryBase = cpu.layoutAddress(cpu.Layout.LinearMemoryBase);
+  return memoryBase + <u64>address;
+}
 
 export const TICKET_LOCK_BYTES: i32 = 8;
 
