@@ -734,10 +734,16 @@ export function kill(t: i32): bool {
   store<u8>(u8At(killed, t), 1);
   store<u8>(u8At(needResched, c), 1);
   ipi.reschedule(smp.apicIdOf(c));
-  while (state(t) != State.Free) {
+  // finishSwitch() there clears the mark (the slot may be reused at once after)
+  while (load<u8>(u8At(killed, t)) != 0) {
     const held = kernelLock.suspend();
     for (let i = 0; i < KILL_WAIT_PAUSES; i++) cpu.pause();
     kernelLock.resume(held);
+    const me = currentThread();
+    if (load<u8>(u8At(killed, me)) != 0) {     // killed meanwhile ourselves: stop here
+      cpu.disableInterrupts();
+      schedule();
+    }
   }
   return true;
 }
