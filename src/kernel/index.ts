@@ -12,6 +12,7 @@ import * as trapReport from "./trap";
 import * as smp from "./platform/smp";
 import * as syscalls from "./syscalls";
 import * as blockCalls from "./syscalls/block";
+import * as deviceCalls from "./syscalls/device";
 import * as scheduler from "./sched/scheduler";
 import * as modules from "./modules";
 export { kmain } from "./kmain";
@@ -108,6 +109,18 @@ export function abiBlockFlush(slot: u32, handle: u32): i32 {
 export function abiBlockInfo(slot: u32, handle: u32, what: u32): i64 {
   const caller = modules.enterKernel();
   const result = blockCalls.info(slot, handle, what);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiDeviceRead32(slot: u32, handle: u32, bar: u32, offset: u32): i64 {
+  const caller = modules.enterKernel();
+  const result = deviceCalls.read32(slot, handle, bar, offset);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiDeviceWrite32(slot: u32, handle: u32, bar: u32, offset: u32, value: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = deviceCalls.write32(slot, handle, bar, offset, value);
   modules.leaveKernel(caller);
   return result;
 }

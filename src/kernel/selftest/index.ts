@@ -25,6 +25,7 @@ import * as auditScenarios from "./audit";
 import * as netScenarios from "./net";
 import * as blockAbiScenarios from "./blockabi";
 import * as blockScenarios from "./block";
+import * as deviceAgentScenarios from "./deviceagent";
 import * as nvmeScenarios from "./nvme";
 import * as e1000Scenarios from "./e1000";
 import * as ahciScenarios from "./ahci";
@@ -96,6 +97,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "block-abi")) return blockAbiScenarios.blockAbi;
   if (nameIs(source, length, "disks")) return blockScenarios.listDisks;
   if (nameIs(source, length, "verify-disks")) return blockScenarios.verifyAllDisks;
+  if (nameIs(source, length, "device-agent")) return deviceAgentScenarios.deviceAgent;
   if (nameIs(source, length, "ahci")) return ahciScenarios.verify;
   if (nameIs(source, length, "ahci-error")) return ahciScenarios.errorRecovery;
   if (nameIs(source, length, "bench-ahci")) return ahciScenarios.benchmark;
