@@ -7,6 +7,7 @@
 import { Errno } from "../../../abi";
 import { cpu, pci } from "../../../hal";
 import * as clock from "../../clock";
+import * as cmdline from "../../cmdline";
 import * as line from "../../line";
 import * as log from "../../log";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
@@ -124,7 +125,9 @@ function setStatus(device: Device, value: u8): void { cpu.store8(device.common +
 export function begin(device: Device, wantedLow: u32): Errno {
   setStatus(device, 0);
   const start = clock.nanoseconds();
-  while (status(device) != 0) if (clock.nanoseconds() - start > RESET_WAIT_NS) return Errno.NotReady;
+  while (status(device) != 0 || cmdline.faultInjected(cmdline.Fault.VirtioReset)) {
+    if (clock.nanoseconds() - start > RESET_WAIT_NS) return Errno.NotReady;
+  }
   setStatus(device, STATUS_ACKNOWLEDGE);
   setStatus(device, STATUS_ACKNOWLEDGE | STATUS_DRIVER);
   cpu.store32(device.common + COMMON_DEVICE_FEATURE_SELECT, 1);
@@ -146,6 +149,7 @@ export function begin(device: Device, wantedLow: u32): Errno {
 /** The size the device offers for queue `queue` (0: no such queue). */
 export function queueSize(device: Device, queue: u16): u16 {
   cpu.store16(device.common + COMMON_QUEUE_SELECT, queue);
+  if (cmdline.faultInjected(cmdline.Fault.VirtioQueueSizeZero)) return 0;
   return <u16>cpu.load16(device.common + COMMON_QUEUE_SIZE);
 }
 
