@@ -98,7 +98,11 @@ export interface MonitorAction { when: RegExp; command: string }
 
 let monitorSockets = 0;
 
-export function boot(options: BootOptions, timeoutMs: number, stopWhen?: RegExp, monitor?: MonitorAction): Promise<BootResult> {
+/** Called with the whole output so far whenever more arrives (a test that talks
+ *  to the guest from the host, e.g. through a forwarded port, once it is ready). */
+export type OutputWatcher = (output: string) => void;
+
+export function boot(options: BootOptions, timeoutMs: number, stopWhen?: RegExp, monitor?: MonitorAction, watcher?: OutputWatcher): Promise<BootResult> {
   const started = performance.now();
   const socket = join(tmpdir(), `aios-monitor-${process.pid}-${monitorSockets++}.sock`);
   const monitorArgs = monitor ? ["-monitor", `unix:${socket},server,nowait`] : ["-monitor", "none"];
@@ -113,6 +117,7 @@ export function boot(options: BootOptions, timeoutMs: number, stopWhen?: RegExp,
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
     const collect = (data: Buffer) => {
       output += data.toString("latin1");
+      watcher?.(output);
       if (monitor && !monitorSent && monitor.when.test(output)) {
         monitorSent = true;
         const connection = createConnection(socket, () => connection.end(`${monitor.command}\n`));
