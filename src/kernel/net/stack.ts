@@ -65,12 +65,7 @@ function virtioSend(source: usize, length: u32): Errno { return devices.virtio.n
 function virtioReceive(destination: usize, capacity: u32, timeoutNs: u64): i32 { return devices.virtio.net.receive(destination, capacity, timeoutNs); }
 function e1000Send(source: usize, length: u32): Errno { return devices.e1000.send(source, <i32>length); }
 function e1000Receive(destination: usize, capacity: u32, timeoutNs: u64): i32 {
-  const start = clock.nanoseconds();
-  while (true) {
-    devices.e1000.poll();
-    const length = devices.e1000.receive(destination, <i32>capacity);
-    if (length != 0 || clock.nanoseconds() - start >= timeoutNs) return length;
-  }
+  return devices.e1000.receiveWait(destination, <i32>capacity, timeoutNs);
 }
 
 const macBytes = memory.data(8);

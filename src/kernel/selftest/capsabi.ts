@@ -5,6 +5,7 @@
 // plain function call inside the module ("AIOS bench capcall").
 import { Errno } from "../../abi";
 import * as agents from "../agents";
+import * as probeAgent from "./probeagent";
 import * as caps from "../caps";
 import * as clock from "../clock";
 import { endpoints } from "../ipc";
@@ -14,7 +15,6 @@ import * as modules from "../modules";
 import { probe } from "../modules";
 import * as scheduler from "../sched/scheduler";
 
-const specBuffer = memory.data(agents.lifecycle.Spec.SIZE);
 const CALLS: u32 = 20_000;
 const SEND_RECEIVE: u32 = caps.Rights.Send | caps.Rights.Receive | caps.Rights.Revoke;
 
@@ -32,21 +32,8 @@ function outcome(name: string, got: u32, expected: Errno): bool {
 }
 
 export function capabilityCalls(): bool {
-  const spec = changetype<agents.lifecycle.Spec>(specBuffer);
-  spec.module = probe.id();
-  spec.entry = probe.ProbeFunction.Size;      // returns at once: the instance stays for our calls
-  spec.argumentA = 0;
-  spec.argumentB = 0;
-  spec.memoryPages = 64;
-  spec.hint = agents.registry.Hint.Batch;
-  spec.role = 0;
-  spec.restartLimit = 0;
-  spec.backoffNs = 0;
-  spec.backoffCapNs = 0;
-  spec.watchdogNs = 0;
-  const agent = agents.lifecycle.spawn(spec);
+  const agent = probeAgent.spawnIdle();
   if (agent < 0) return false;
-  scheduler.sleep(5_000_000);
   const instance = agents.registry.instanceOf(agent);
   const now = clock.nanoseconds();
   const endpoint = endpoints.create();

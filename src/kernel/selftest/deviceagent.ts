@@ -7,6 +7,7 @@
 // are all refused.
 import { Errno } from "../../abi";
 import * as agents from "../agents";
+import * as probeAgent from "./probeagent";
 import * as caps from "../caps";
 import * as clock from "../clock";
 import { grants, registry } from "../devices";
@@ -15,9 +16,7 @@ import * as line from "../line";
 import * as log from "../log";
 import * as modules from "../modules";
 import { probe } from "../modules";
-import * as scheduler from "../sched/scheduler";
 
-const specBuffer = memory.data(agents.lifecycle.Spec.SIZE);
 const EDU_VENDOR: u16 = 0x1234;
 const EDU_DEVICE: u16 = 0x11e8;
 const EDU_ID: u32 = 0x010000ed;
@@ -40,21 +39,8 @@ function expect(name: string, got: u32, wanted: u32): bool {
 export function deviceAgent(): bool {
   const edu = registry.find(EDU_VENDOR, EDU_DEVICE, 0xff, 0xff);
   if (edu < 0) return false;
-  const spec = changetype<agents.lifecycle.Spec>(specBuffer);
-  spec.module = probe.id();
-  spec.entry = probe.ProbeFunction.Size;
-  spec.argumentA = 0;
-  spec.argumentB = 0;
-  spec.memoryPages = 64;
-  spec.hint = agents.registry.Hint.Batch;
-  spec.role = 0;
-  spec.restartLimit = 0;
-  spec.backoffNs = 0;
-  spec.backoffCapNs = 0;
-  spec.watchdogNs = 0;
-  const agent = agents.lifecycle.spawn(spec);
+  const agent = probeAgent.spawnIdle();
   if (agent < 0) return false;
-  scheduler.sleep(5_000_000);
   const instance = agents.registry.instanceOf(agent);
 
   const handle = grants.grant(agent, edu, READ_WRITE);

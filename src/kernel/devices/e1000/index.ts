@@ -415,3 +415,15 @@ export function receive(destination: usize, capacity: i32): i32 {
     return length;
   }
 }
+
+/** receive(), polling the device for up to `timeoutNs` until a frame is there
+ *  (the driver has no interrupt yet): its length, 0 when none came. */
+export function receiveWait(destination: usize, capacity: i32, timeoutNs: u64): i32 {
+  const start = clock.nanoseconds();
+  while (true) {
+    poll();
+    const length = receive(destination, capacity);
+    if (length != 0 || clock.nanoseconds() - start >= timeoutNs) return length;
+    cpu.pause();
+  }
+}
