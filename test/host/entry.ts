@@ -28,6 +28,7 @@ export * from "./entries/nvme";
 export * from "./entries/e1000";
 export * from "./entries/ahci";
 export * from "./entries/iommu";
+export * from "./entries/sharing";
 
 export function consoleInit(): bool { return uart.init(); }
 

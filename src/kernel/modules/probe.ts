@@ -20,6 +20,7 @@ export const enum ProbeFunction {
   Subscribe = 13,     // (topic handle, endpoint handle): aios.event_subscribe
   DiskWrite = 14,     // (disk handle, sector): aios.block_write of a pattern sector
   DiskRead = 15,      // (disk handle, sector): aios.block_read, 0 when the pattern is back
+  Sum = 16,           // (pages): the sum of the words over `pages` wasm pages, read only
 }
 
 /** The guard-page build of probe. */

@@ -29,6 +29,7 @@ import * as nvmeScenarios from "./nvme";
 import * as e1000Scenarios from "./e1000";
 import * as ahciScenarios from "./ahci";
 import * as iommuScenarios from "./iommu";
+import * as cloneScenarios from "./clone";
 
 type Scenario = () => bool;
 
@@ -100,6 +101,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "ahci-error")) return ahciScenarios.errorRecovery;
   if (nameIs(source, length, "bench-ahci")) return ahciScenarios.benchmark;
   if (nameIs(source, length, "iommu")) return iommuScenarios.iommuScenario;
+  if (nameIs(source, length, "clone-cow")) return cloneScenarios.cloneCopyOnWrite;
   return null;
 }
 
