@@ -29,6 +29,7 @@ export * from "./entries/e1000";
 export * from "./entries/ahci";
 export * from "./entries/iommu";
 export * from "./entries/sharing";
+export * from "./entries/events";
 
 export function consoleInit(): bool { return uart.init(); }
 

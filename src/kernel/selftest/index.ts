@@ -30,6 +30,7 @@ import * as e1000Scenarios from "./e1000";
 import * as ahciScenarios from "./ahci";
 import * as iommuScenarios from "./iommu";
 import * as cloneScenarios from "./clone";
+import * as publisherScenarios from "./publishers";
 
 type Scenario = () => bool;
 
@@ -102,6 +103,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "bench-ahci")) return ahciScenarios.benchmark;
   if (nameIs(source, length, "iommu")) return iommuScenarios.iommuScenario;
   if (nameIs(source, length, "clone-cow")) return cloneScenarios.cloneCopyOnWrite;
+  if (nameIs(source, length, "event-publishers")) return publisherScenarios.publishers;
   return null;
 }
 
