@@ -15,6 +15,8 @@ import * as apic from "./platform/apic";
 import * as smp from "./platform/smp";
 import * as power from "./platform/power";
 import * as scheduler from "./sched/scheduler";
+import * as events from "./events";
+import * as idle from "./platform/idle";
 import * as fabric from "./fabric";
 import * as platformTime from "./platform/time";
 import * as panic from "./panic";
@@ -97,8 +99,14 @@ export function kmain(magic: u32, infoAddress: u64): void {
   line.text(tsc.sourceName());
   log.end();
   readyLine();
+  // after the ready line, whose mem_free is the boot's own cost: the publisher's
+  // thread (a 64 KiB stack) is the first thing the booted kernel runs
+  if (!events.monitor.start()) log.warn("events: no thread for the interrupt and performance publisher");
   if (cmdline.testScenarioLength() > 0) {
     selftest.run(cmdline.testScenario(), cmdline.testScenarioLength());
   }
-  while (true) cpu.waitForInterrupt();                 // idle: halt until an interrupt
+  while (true) {                                       // idle: let other threads run, else halt
+    scheduler.yieldNow();
+    idle.waitForInterrupt();
+  }
 }

@@ -29,6 +29,8 @@ export * from "./entries/nvme";
 export * from "./entries/e1000";
 export * from "./entries/ahci";
 export * from "./entries/iommu";
+export * from "./entries/sharing";
+export * from "./entries/events";
 
 export function consoleInit(): bool { return uart.init(); }
 

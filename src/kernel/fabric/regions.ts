@@ -97,8 +97,9 @@ export function map(r: i32, slot: i32, memoryBase: u64, offset: u64, writable: b
   for (let p: u32 = 0; p < pages; p++) {
     const address = memoryBase + offset + <u64>p * PAGE;
     modulememory.dropPage(index, address);
+    // FOREIGN: the frame is the region's, so a clone copies it and the memory never frees it
     const result = pagetable.map(root, address, frameOf(r, p), pagetable.PageSize.Small,
-      writable ? pagetable.Protection.ReadWrite : pagetable.Protection.Read);
+      writable ? pagetable.Protection.ReadWrite : pagetable.Protection.Read, pagetable.PTE_FOREIGN);
     if (result != Errno.Ok) return result;
   }
   store<i32>(a32(mapRegion, mapping), r);

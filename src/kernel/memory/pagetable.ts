@@ -3,7 +3,10 @@
 // frames reached through the direct map. W^X holds by construction: no
 // Protection is both writable and executable.
 //
-//  entry: 63 NX | 51..12 address | 8 G | 7 PS (huge) | 6 D | 5 A | 4 PCD | 3 PWT | 2 U | 1 W | 0 P
+//  entry: 63 NX | 51..12 address | 11..9 software | 8 G | 7 PS (huge) | 6 D | 5 A | 4 PCD | 3 PWT | 2 U | 1 W | 0 P
+//  The software bits (ignored by the MMU, SDM vol. 3A table 4-19) mark module-memory
+//  leaves: COPY_ON_WRITE (read-only because the frame is shared, memory/sharing.ts)
+//  and FOREIGN (the frame is not the memory's own, e.g. a fabric region's).
 //  levels: PML4 (bits 47..39) → PDPT (38..30, 1 GiB pages) → PD (29..21, 2 MiB) → PT (20..12, 4 KiB)
 import { Errno } from "../../abi";
 import { cpu } from "../../hal";
@@ -21,6 +24,9 @@ export const PTE_HUGE: u64 = 1 << 7;
 export const PTE_GLOBAL: u64 = 1 << 8;
 export const PTE_NO_EXECUTE: u64 = 1 << 63;
 export const PTE_ADDRESS_MASK: u64 = 0x000f_ffff_ffff_f000;
+export const PTE_COPY_ON_WRITE: u64 = 1 << 9;
+export const PTE_FOREIGN: u64 = 1 << 10;
+export const PTE_SOFTWARE_MASK: u64 = 0x0e00;
 
 export const enum PageSize { Small = 0, Large = 1, Huge = 2 }   // 4 KiB, 2 MiB, 1 GiB
 export const enum Protection { Read = 0, ReadWrite = 1, ReadExecute = 2 }
@@ -97,15 +103,16 @@ function invalidate(root: u64, address: u64): void {
   if ((cpu.readCr3() & PTE_ADDRESS_MASK) == root) cpu.invalidatePage(address);
 }
 
-/** Maps one page. Refuses misaligned or non-canonical addresses, a page that is
- *  already mapped, and a range covered by a larger page. */
-export function map(root: u64, address: u64, target: u64, size: PageSize, protection: Protection): Errno {
+/** Maps one page, with `software` bits (PTE_SOFTWARE_MASK) in its entry. Refuses
+ *  misaligned or non-canonical addresses, a page that is already mapped, and a
+ *  range covered by a larger page. */
+export function map(root: u64, address: u64, target: u64, size: PageSize, protection: Protection, software: u64 = 0): Errno {
   const bytes = pageBytes(size);
   if (!canonical(address) || (address & (bytes - 1)) != 0 || (target & (bytes - 1)) != 0) return Errno.InvalidArgument;
   const slot = walk(root, address, leafLevel(size), true);
   if (slot == 0) return Errno.ResourceExhausted;
   if ((physical.read64(slot) & PTE_PRESENT) != 0) return Errno.AlreadyExists;
-  physical.write64(slot, encodeLeaf(target, size, protection));
+  physical.write64(slot, encodeLeaf(target, size, protection) | (software & PTE_SOFTWARE_MASK));
   return Errno.Ok;
 }
 
@@ -142,6 +149,18 @@ export function protect(root: u64, address: u64, protection: Protection): Errno 
   const entry = physical.read64(slot);
   const keep = entry & (PTE_ADDRESS_MASK | PTE_HUGE | PTE_GLOBAL | PTE_CACHE_DISABLE | PTE_WRITE_THROUGH);
   physical.write64(slot, keep | (encodeLeaf(0, PageSize.Small, protection) & ~PTE_ADDRESS_MASK));
+  invalidate(root, address);
+  return Errno.Ok;
+}
+
+/** Points the present 4 KiB leaf of `address` at `target` with `protection` and
+ *  `software` bits, in one store (a CPU never sees it unmapped), and drops it from
+ *  this CPU's TLB. NotFound when no 4 KiB page maps `address`. */
+export function replace(root: u64, address: u64, target: u64, protection: Protection, software: u64): Errno {
+  if (!canonical(address) || (address & (TABLE_BYTES - 1)) != 0 || (target & (TABLE_BYTES - 1)) != 0) return Errno.InvalidArgument;
+  const slot = walk(root, address, leafLevel(PageSize.Small), false);
+  if (slot == 0 || (physical.read64(slot) & PTE_PRESENT) == 0) return Errno.NotFound;
+  physical.write64(slot, encodeLeaf(target, PageSize.Small, protection) | (software & PTE_SOFTWARE_MASK));
   invalidate(root, address);
   return Errno.Ok;
 }

@@ -12,6 +12,7 @@ import { kernelspace, pagetable, stacks } from "../memory";
 import { DIRECT_MAP_BASE } from "../memory/layout";
 import * as physical from "../physical";
 import * as vectors from "../interrupts/vectors";
+import * as idle from "./idle";
 import * as ipi from "./ipi";
 import * as topology from "./topology";
 import * as cmdline from "../cmdline";
@@ -123,5 +124,5 @@ export function apMain(index: u32): void {
   lapic.timerOneShot(vectors.TIMER_VECTOR, FIRST_TIMER_TICKS);
   onlineCount++;                                   // the boot CPU waits for us alone
   store<u8>(online + <usize>index, 1);
-  while (true) cpu.waitForInterrupt();
+  while (true) idle.waitForInterrupt();
 }

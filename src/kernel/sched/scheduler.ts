@@ -9,6 +9,7 @@ import * as clock from "../clock";
 import { stacks } from "../memory";
 import * as modules from "../modules";
 import * as timers from "../time/timers";
+import * as idle from "../platform/idle";
 import * as edf from "./edf";
 import * as fairshare from "./fairshare";
 import { Errno } from "../../abi";
@@ -38,6 +39,7 @@ const watchdogs = memory.data(MAX_THREADS * 8);      // ns one module call may r
 let current: i32 = 0;
 let runningSince: u64 = 0;
 let needResched = false;
+let switches: u64 = 0;                             // thread switches since boot (performance samples)
 let tickArmed = false;
 let started = false;
 
@@ -51,6 +53,8 @@ export function currentThread(): i32 { return current; }
 /** True once threads run on this CPU (the boot CPU only, so far): block() works. */
 export function running(): bool { return started && cpu.cpuIndex() == 0; }
 export function runtimeOf(t: i32): u64 { return load<u64>(u64At(runtimes, t)); }
+/** Switches from one thread to another since boot. */
+export function contextSwitches(): u64 { return switches; }
 
 /** The boot thread becomes thread 0. */
 export function init(): void {
@@ -182,7 +186,7 @@ function schedule(): void {
   account();
   let next = pickNext();
   while (next == NO_THREAD) {                 // nothing to run: idle until a wake-up
-    cpu.waitForInterrupt();
+    idle.waitForInterrupt();
     cpu.disableInterrupts();
     next = pickNext();
   }
@@ -192,6 +196,7 @@ function schedule(): void {
   store<u32>(u32At(activeInstances, current), modules.active());
   store<u64>(u64At(callStarts, current), modules.callStart());
   const previous = current;
+  switches++;
   current = next;
   setState(next, State.Running);
   modules.setActive(load<u32>(u32At(activeInstances, next)));

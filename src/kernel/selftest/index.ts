@@ -31,6 +31,8 @@ import * as nvmeScenarios from "./nvme";
 import * as e1000Scenarios from "./e1000";
 import * as ahciScenarios from "./ahci";
 import * as iommuScenarios from "./iommu";
+import * as cloneScenarios from "./clone";
+import * as publisherScenarios from "./publishers";
 
 type Scenario = () => bool;
 
@@ -104,6 +106,8 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "ahci-error")) return ahciScenarios.errorRecovery;
   if (nameIs(source, length, "bench-ahci")) return ahciScenarios.benchmark;
   if (nameIs(source, length, "iommu")) return iommuScenarios.iommuScenario;
+  if (nameIs(source, length, "clone-cow")) return cloneScenarios.cloneCopyOnWrite;
+  if (nameIs(source, length, "event-publishers")) return publisherScenarios.publishers;
   return null;
 }
 

@@ -53,6 +53,14 @@ export function fill(pages: u32, seed: u32): u32 {
   return sum;
 }
 
+/** The sum of the words over the first `pages` wasm pages (reads only). */
+export function sum(pages: u32): u32 {
+  const words = <usize>pages * 65536 / 4;
+  let total: u32 = 0;
+  for (let i: usize = 0; i < words; i++) total += load<u32>(i * 4);
+  return total;
+}
+
 /** rounds × C = A·B over n×n i32 matrices placed at the start of memory; a
  *  checksum of C. The compute kernel for the bounds-check benchmark. */
 export function matrix(n: u32, rounds: u32): u32 {

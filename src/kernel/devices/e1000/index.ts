@@ -109,15 +109,7 @@ function locate(): i32 {
   return index;
 }
 
-function refuse(index: i32, why: string, result: Errno): Errno {
-  log.begin(log.Level.Warn);
-  line.text("e1000: ");
-  registry.appendAddress(index);
-  line.text(" refused: ");
-  line.text(why);
-  log.end();
-  return result;
-}
+function refuse(index: i32, why: string, result: Errno): Errno { return registry.refuse("e1000", index, why, result); }
 
 /** Waits for `bits` of `register` to read as `wanted`; false at the timeout. */
 function waitFor(register: u64, bits: u32, wanted: u32, timeoutNs: u64): bool {

@@ -65,14 +65,7 @@ export function locate(modernId: u16, transitionalId: u16): i32 {
 
 /** Logs why driver `name` will not drive registry device `index`; returns `result`. */
 export function refuse(name: string, index: i32, why: string, result: Errno): Errno {
-  log.begin(log.Level.Warn);
-  line.text(name);
-  line.text(": ");
-  registry.appendAddress(index);
-  line.text(" refused: ");
-  line.text(why);
-  log.end();
-  return result;
+  return registry.refuse(name, index, why, result);
 }
 
 /** Where one device's structures are (virtual addresses), after find(). */
