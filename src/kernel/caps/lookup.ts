@@ -14,7 +14,7 @@ import * as table from "./table";
 import { MAX_CAPABILITIES } from "./table";
 
 /** `agent`'s table must exist: InvalidArgument out of range, AgentNotFound when closed. */
-export function agentError(agent: i32): Errno {
+@inline export function agentError(agent: i32): Errno {
   if (!handles.validAgent(agent)) return Errno.InvalidArgument;
   if (!handles.isOpen(agent)) return Errno.AgentNotFound;
   return Errno.Ok;
@@ -22,7 +22,11 @@ export function agentError(agent: i32): Errno {
 
 /** The table index of the live capability `handle` names for `agent` at `now`, or
  *  -Errno; kind and rights are not looked at. */
-export function resolve(agent: i32, handle: u32, now: u64): i32 {
+export function resolve(agent: i32, handle: u32, now: u64): i32 { return find(agent, handle, now); }
+
+// resolve(), inlined into check() too: an ABI call whose capability has an expiry
+// comes here, and this way check() makes no call.
+@inline function find(agent: i32, handle: u32, now: u64): i32 {
   const error = agentError(agent);
   if (error != Errno.Ok) return failure(error);
   const slot = handles.decode(agent, handle);
@@ -41,7 +45,7 @@ export function resolve(agent: i32, handle: u32, now: u64): i32 {
  *  wrong kind, PermissionDenied for a missing right). */
 export function check(agent: i32, handle: u32, kind: i32, required: u32, now: u64): i32 {
   if (!validKind(kind) || !validRights(required)) return failure(Errno.InvalidArgument);
-  const index = resolve(agent, handle, now);
+  const index = find(agent, handle, now);
   if (index < 0) return index;
   if (<i32>table.kindOf(index) != kind) return failure(Errno.InvalidCapability);
   if (!within(required, table.rightsOf(index))) return failure(Errno.PermissionDenied);
