@@ -19,7 +19,7 @@ import { closeSync, copyFileSync, existsSync, openSync, truncateSync, mkdirSync,
 import { basename, dirname, join } from "node:path";
 import { compile } from "./tools/asc.ts";
 import { demangleWith, encode, parseNm, wasmFunctionNames } from "./tools/ksyms.ts";
-import { checkAgainstManifest, generate, Manifest, readManifest } from "./tools/modulegen.ts";
+import { checkAgainstManifest, generate, kernelForwarders, Manifest, readManifest } from "./tools/modulegen.ts";
 import { accelerator, qemuArgs } from "./tools/qemu.ts";
 import { hashInputs, step } from "./tools/steps.ts";
 import { checkWabtVersion, requireTools } from "./tools/toolchain.ts";
@@ -179,10 +179,13 @@ async function buildElf(): Promise<void> {
   // The binding of every service module, from the manifests (tools/modulegen.ts).
   const manifestFiles = filesUnder("src/services", /^manifest\.json$/);
   await step({
-    name: "modulegen", inputs: [...manifestFiles, "tools/modulegen.ts", "tools/abi.ts"], outputs: [join(BUILD, "modules.gen.c")],
+    name: "modulegen", inputs: [...manifestFiles, "tools/modulegen.ts", "tools/abi.ts", join(BUILD, "kernel.c")], extra: [String(KERNEL_UNITS)],
+    outputs: [join(BUILD, "modules.gen.c")],
     run: () => {
       const services = SERVICES.build.filter((m) => m.entry).map((m) => ({ name: m.name, manifest: m.manifest!, wasm: wasmPath(m) }));
-      writeFileSync(join(BUILD, "modules.gen.c"), generate(services, SERVICES.manifests));
+      // the ABI stubs call the kernel's functions directly when the split made them visible
+      const kernelFunctions = KERNEL_UNITS > 1 ? kernelForwarders(readFileSync(join(BUILD, "kernel.c"), "utf8")) : new Map();
+      writeFileSync(join(BUILD, "modules.gen.c"), generate(services, SERVICES.manifests, kernelFunctions));
     },
   });
 

@@ -2,7 +2,8 @@
 // receives through an endpoint handle; forged, expired, revoked, wrong-kind and
 // under-privileged handles are denied, as is a pointer past its memory, and none
 // of them changes anything; then a capability-checked call is timed against a
-// plain function call inside the module ("AIOS bench capcall").
+// plain function call inside the module ("AIOS bench capcall"): the best of a few
+// rounds of each, taken in turn, so a host hiccup in one round does not count.
 import { Errno } from "../../abi";
 import * as agents from "../agents";
 import * as probeAgent from "./probeagent";
@@ -16,6 +17,7 @@ import { probe } from "../modules";
 import * as scheduler from "../sched/scheduler";
 
 const CALLS: u32 = 20_000;
+const ROUNDS = 5;
 const SEND_RECEIVE: u32 = caps.Rights.Send | caps.Rights.Receive | caps.Rights.Revoke;
 
 function outcome(name: string, got: u32, expected: Errno): bool {
@@ -57,14 +59,20 @@ export function capabilityCalls(): bool {
   ok = ok && endpoints.queued(endpoint) == 0;       // nothing denied was queued
 
   // a capability-checked kernel call against a plain call, both from the module
-  const errors = modules.call(instance, probe.ProbeFunction.CheckedCalls, agentCap, 0);   // warm up
-  let start = clock.nanoseconds();
-  modules.call(instance, probe.ProbeFunction.CheckedCalls, agentCap, CALLS);
-  const checkedNs = clock.nanoseconds() - start;
+  let errors = modules.call(instance, probe.ProbeFunction.CheckedCalls, agentCap, 1000);   // warm up
   modules.call(instance, probe.ProbeFunction.PlainCalls, 1000);
-  start = clock.nanoseconds();
-  modules.call(instance, probe.ProbeFunction.PlainCalls, CALLS);
-  const plainNs = clock.nanoseconds() - start;
+  let checkedNs = U64.MAX_VALUE;
+  let plainNs = U64.MAX_VALUE;
+  for (let round = 0; round < ROUNDS; round++) {
+    let start = clock.nanoseconds();
+    errors += modules.call(instance, probe.ProbeFunction.CheckedCalls, agentCap, CALLS);
+    const checked = clock.nanoseconds() - start;
+    if (checked < checkedNs) checkedNs = checked;
+    start = clock.nanoseconds();
+    modules.call(instance, probe.ProbeFunction.PlainCalls, CALLS);
+    const plain = clock.nanoseconds() - start;
+    if (plain < plainNs) plainNs = plain;
+  }
   line.reset();
   line.text("AIOS bench capcall calls=");
   line.decimal(CALLS);
