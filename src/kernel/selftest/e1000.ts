@@ -62,6 +62,8 @@ function reportCounters(name: string): void {
   line.decimal(devices.e1000.transmitErrors() + devices.e1000.receiveErrors());
   line.text(" drops=");
   line.decimal(devices.e1000.drops());
+  line.text(" interrupts=");
+  line.decimal(devices.e1000.interrupts());
   log.publish();
 }
 

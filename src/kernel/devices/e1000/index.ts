@@ -14,7 +14,11 @@ import * as log from "../../log";
 import { frames } from "../../memory";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as physical from "../../physical";
+import * as vectors from "../../interrupts/vectors";
+import * as apic from "../../platform/apic";
+import * as scheduler from "../../sched/scheduler";
 import * as dma from "../dma";
+import * as msi from "../msi";
 import * as registry from "../registry";
 import * as registers from "./registers";
 
@@ -266,6 +270,7 @@ export function init(): Errno {
   startReceive();
   startTransmit();
   present = true;
+  attachInterrupt(index);
   log.begin(log.Level.Info);
   line.text("e1000: ");
   registry.appendAddress(index);
@@ -278,8 +283,42 @@ export function init(): Errno {
   } else {
     line.text(", link down");
   }
+  line.text(vector != 0 ? ", MSI" : ", polled");
   log.end();
   return Errno.Ok;
+}
+
+// ---- interrupts: MSI where the device has it (the 82574L; QEMU's 82540EM has
+// none, and legacy INTx would need the ACPI _PRT, so that one stays polled).
+const RECEIVE_CAUSES: u32 = registers.ICR_RXT0 | registers.ICR_RXO | registers.ICR_RXDMT0 | registers.ICR_LSC;
+let vector: u32 = 0;
+let interruptCount: u32 = 0;
+let waiter: i32 = -1;
+
+/** Interrupts taken (for tests). */
+export function interrupts(): u32 { return interruptCount; }
+export function interruptDriven(): bool { return vector != 0; }
+
+function attachInterrupt(index: i32): void {
+  const v = vectors.allocate();
+  if (v == 0) return;
+  if (vectors.register(v, interrupt, 0) != Errno.Ok) { vectors.release(v); return; }
+  if (msi.enableMsi(index, v, apic.bootCpuApicId()) != Errno.Ok) {
+    vectors.unregister(v, interrupt, 0);
+    vectors.release(v);
+    return;
+  }
+  vector = v;
+  read(registers.ICR);                                     // nothing stale pending
+  write(registers.IMS, RECEIVE_CAUSES);
+}
+
+/** The MSI handler: reading ICR acknowledges (it clears on read); the thread
+ *  waiting for a frame is woken and does the work. */
+function interrupt(v: u32, context: u32): void {
+  interruptCount++;
+  read(registers.ICR);
+  if (waiter >= 0) scheduler.wakeThread(waiter);
 }
 
 /** Appends six bytes at linear-memory `address` as "52:54:00:12:34:56". */
@@ -408,14 +447,27 @@ export function receive(destination: usize, capacity: i32): i32 {
   }
 }
 
-/** receive(), polling the device for up to `timeoutNs` until a frame is there
- *  (the driver has no interrupt yet): its length, 0 when none came. */
+/** receive(), waiting up to `timeoutNs` for a frame: asleep until the device's
+ *  interrupt where it has MSI, polling it otherwise. Its length, 0 when none came. */
 export function receiveWait(destination: usize, capacity: i32, timeoutNs: u64): i32 {
   const start = clock.nanoseconds();
+  const sleeps = vector != 0 && scheduler.running();
   while (true) {
     poll();
+    if (sleeps) cpu.disableInterrupts();                   // no interrupt between the look and the sleep
     const length = receive(destination, capacity);
-    if (length != 0 || clock.nanoseconds() - start >= timeoutNs) return length;
-    cpu.pause();
+    const spent = clock.nanoseconds() - start;
+    if (length != 0 || spent >= timeoutNs) {
+      if (sleeps) cpu.enableInterrupts();
+      return length;
+    }
+    if (sleeps) {
+      waiter = scheduler.currentThread();
+      scheduler.block(timeoutNs - spent);
+      waiter = -1;
+      cpu.enableInterrupts();
+    } else {
+      cpu.pause();
+    }
   }
 }
