@@ -10,7 +10,8 @@ import { accessSync, constants, existsSync } from "node:fs";
 export const OVMF = "/usr/share/ovmf/OVMF.fd";
 
 export interface BootOptions {
-  kernel?: string;            // boot by PVH (-kernel)
+  kernel?: string;            // boot by PVH (-kernel), or a Linux bzImage
+  initrd?: string;            // with `kernel`: an initial ramdisk (-initrd)
   iso?: string;               // boot a GRUB ISO (BIOS, or UEFI with `uefi`)
   uefi?: boolean;
   append?: string;            // kernel command line (PVH only; ISOs carry their own)
@@ -65,6 +66,7 @@ export function qemuArgs(options: BootOptions): string[] {
   ];
   if (options.kernel) {
     args.push("-kernel", options.kernel);
+    if (options.initrd) args.push("-initrd", options.initrd);
     if (options.append) args.push("-append", options.append);
   } else if (options.iso) {
     args.push("-cdrom", options.iso, "-boot", "d");
