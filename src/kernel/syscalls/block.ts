@@ -73,6 +73,4 @@ export function info(slot: u32, handle: u32, what: u32): i64 {
   return -(<i64>Errno.InvalidArgument);
 }
 
-function copy(to: u64, from: u64, bytes: u64): void {
-  for (let i: u64 = 0; i < bytes; i += 8) cpu.store64(to + i, cpu.load64(from + i));
-}
+function copy(to: u64, from: u64, bytes: u64): void { cpu.copy(to, from, bytes); }

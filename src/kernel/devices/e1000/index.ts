@@ -367,18 +367,14 @@ export function poll(): bool {
 }
 
 /** Copies `length` bytes of linear memory at `source` to physical `target`. */
+function kernelAddress(at: usize): u64 { return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>at; }
+
 function copyToPhysical(target: u64, source: usize, length: i32): void {
-  const to = DIRECT_MAP_BASE + target;
-  let i = 0;
-  for (; i + 8 <= length; i += 8) cpu.store64(to + <u64>i, load<u64>(source + <usize>i));
-  for (; i < length; i++) cpu.store8(to + <u64>i, load<u8>(source + <usize>i));
+  cpu.copy(DIRECT_MAP_BASE + target, kernelAddress(source), <u64>length);
 }
 
 function copyFromPhysical(destination: usize, source: u64, length: i32): void {
-  const from = DIRECT_MAP_BASE + source;
-  let i = 0;
-  for (; i + 8 <= length; i += 8) store<u64>(destination + <usize>i, cpu.load64(from + <u64>i));
-  for (; i < length; i++) store<u8>(destination + <usize>i, cpu.load8(from + <u64>i));
+  cpu.copy(kernelAddress(destination), DIRECT_MAP_BASE + source, <u64>length);
 }
 
 /** Queues the `length`-byte frame at linear-memory `source` (destination MAC
