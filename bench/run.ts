@@ -14,15 +14,22 @@
 //   IPC round trip between two threads on one CPU and across two (same boot)
 //   each block driver (virtio-blk, NVMe, AHCI; aios.test=bench-blk|nvme|ahci), on
 //   a scratch image: 8 MiB written and read in 1 MiB transfers against an
-//   in-guest 8-byte copy of the same 8 MiB in the same boot, and random 4 KiB
+//   in-guest copy (rep movsb) of the same 8 MiB in the same boot, and random 4 KiB
 //   writes and reads at queue depth 1 (IOPS)
 //   each NIC (virtio-net, e1000; aios.test=bench-virtio-net|e1000): 20,000
 //   minimum-size frames sent through QEMU user networking, frames/s
+//   each of those five next to a stock Debian Linux guest running the same
+//   workload under the same QEMU device flags, AIOS and Linux boots alternating,
+//   3 of each, every figure the median of its 3 (bench/linux.ts; the Linux rows
+//   are skipped, with the reason, when its packages cannot be had)
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
-import { accelerator, boot } from "../tools/qemu.ts";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { accelerator, boot, type BootResult } from "../tools/qemu.ts";
+import { linuxBoot, prepareLinux } from "./linux.ts";
 
 const RUNS = 5;
+const DEVICE_BOOTS = 3;      // boots per device benchmark, AIOS and Linux alternating
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const seconds = (ms: number) => (ms / 1000).toFixed(2) + " s";
 
@@ -31,6 +38,36 @@ function timed(args: string[]): number {
   const result = spawnSync("npx", ["zx", "build.ts", ...args], { env: { ...process.env, NODE_OPTIONS: "--import=tsx" }, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`build.ts ${args.join(" ")} failed:\n${result.stderr}${result.stdout}`);
   return performance.now() - started;
+}
+
+/** Everything under build/ goes, except the Linux baseline's downloaded packages
+ *  (build/bench/linux): the clean build does not read them, and fetching 70 MB on
+ *  every run would make the benchmark depend on the network for no reason. */
+function removeBuild(): void {
+  if (!existsSync("build")) return;
+  for (const entry of readdirSync("build")) {
+    if (entry !== "bench") { rmSync(join("build", entry), { recursive: true, force: true }); continue; }
+    for (const inner of readdirSync("build/bench")) {
+      if (inner !== "linux") rmSync(join("build/bench", inner), { recursive: true, force: true });
+    }
+  }
+}
+
+/** "key=value …" after "<prefix> bench <name> " in a guest's output, as an object. */
+function benchFacts(output: string, prefix: string, name: string): Record<string, string> {
+  return Object.fromEntries((output.match(new RegExp(`${prefix} bench ${name} (.*)`))?.[1] ?? "")
+    .trim().split(/\s+/).map((kv) => kv.split("=")));
+}
+
+/** Each field's median over several boots' facts (every field is a number). */
+function medianFacts(runs: Record<string, string>[]): Record<string, string> {
+  return Object.fromEntries(Object.keys(runs[0] ?? {}).map((key) => [key, String(median(runs.map((r) => Number(r[key]))))]));
+}
+
+/** A Linux run that did not exit cleanly: its status and last line, for the table. */
+function linuxFailure(run: BootResult): string {
+  const last = run.output.trim().split("\n").pop() ?? "";
+  return `failed (${run.timedOut ? "timed out" : `status ${run.status}`}): ${last.slice(0, 100)}`;
 }
 
 function buildFloor(): string {
@@ -48,7 +85,7 @@ async function main() {
   console.log(`AIOS benchmarks (QEMU ${accelerator()}, median of ${RUNS})\n`);
 
   // ---- build times: clean, then a one-file change and back
-  rmSync("build", { recursive: true, force: true });
+  removeBuild();
   const clean = timed(["build"]);
   const probe = "src/kernel/version.ts";
   const original = readFileSync(probe, "utf8");
@@ -110,41 +147,80 @@ async function main() {
   const ipcNs = Number(ipcRun.output.match(/per_roundtrip_ns=(\d+)/)?.[1]);
   const capRatio = Number(capcall.checked_ns_per_call) / Number(capcall.plain_ns_per_call);
 
-  // ---- storage: each block driver on a scratch raw image, against an in-guest copy
+  // ---- the Linux baseline: a Debian kernel and busybox initramfs (downloaded once)
+  const linux = prepareLinux();
+  const linuxGuest = "guest" in linux ? linux.guest : undefined;
+  const ratio = (aios: number, other: number) => `AIOS / Linux ${(aios / other).toFixed(2)}x`;
+
+  // ---- storage: each block driver on a scratch raw image, against an in-guest copy,
+  // each AIOS boot followed by a Linux boot with the same device flags
   mkdirSync("build/bench", { recursive: true });
   const scratch = "build/bench/disk.img";
-  const benchFacts = (output: string, name: string) => Object.fromEntries(
-    (output.match(new RegExp(`AIOS bench ${name} (.*)`))?.[1] ?? "").trim().split(/\s+/).map((kv) => kv.split("=")));
+  const freshScratch = () => { writeFileSync(scratch, ""); truncateSync(scratch, 32 << 20); };
   const storage: [string, string, string[]][] = [
     ["virtio-blk", "blk", ["-device", "virtio-blk-pci,drive=d0"]],
     ["NVMe", "nvme", ["-device", "nvme,serial=bench0,drive=d0"]],
     ["AHCI", "ahci", ["-device", "ide-hd,drive=d0,bus=ide.0"]],
   ];
   const storageRows: [string, string, string][] = [];
-  for (const [title, name, device] of storage) {
-    writeFileSync(scratch, "");
-    truncateSync(scratch, 32 << 20);
-    const run = await boot({ kernel: "build/aios.elf", append: `aios.test=bench-${name}`,
-      extra: ["-nic", "none", "-drive", `file=${scratch},if=none,id=d0,format=raw`, ...device] }, 300_000);
+  if (linuxGuest) {
+    storageRows.push(["Linux guest (baseline rows)", linuxGuest.release, `Debian ${linuxGuest.version} + busybox, same QEMU device flags; AIOS and Linux boots alternate, each figure the median of ${DEVICE_BOOTS} boots`]);
+  } else {
+    storageRows.push(["Linux guest (baseline rows)", "skipped", "skipped" in linux ? linux.skipped : ""]);
+  }
+  /** DEVICE_BOOTS boots of AIOS with `extra`, each followed by one of Linux: the
+   *  median of each AIOS field, and of each Linux line's fields (or why there are none). */
+  const devicePair = async (name: string, extra: string[], linuxLines: string[], disk: boolean) => {
+    const aios: Record<string, string>[] = [];
+    const linuxRuns: Record<string, string>[][] = linuxLines.map(() => []);
+    let linuxNote = linuxGuest ? "" : "skipped";
+    for (let i = 0; i < DEVICE_BOOTS; i++) {
+      if (disk) freshScratch();
+      const run = await boot({ kernel: "build/aios.elf", append: `aios.test=bench-${name}`, extra }, 300_000);
+      if (run.status !== 33) throw new Error(`bench-${name} failed:\n${run.output}`);
+      aios.push(benchFacts(run.output, "AIOS", name));
+      if (!linuxGuest || linuxNote) continue;
+      if (disk) freshScratch();
+      const linuxRun = await boot(linuxBoot(linuxGuest, name, extra), 300_000);
+      if (linuxRun.status === 33) linuxLines.forEach((line, j) => linuxRuns[j].push(benchFacts(linuxRun.output, "LINUX", line)));
+      else linuxNote = linuxFailure(linuxRun);
+    }
     rmSync(scratch, { force: true });
-    if (run.status !== 33) throw new Error(`bench-${name} failed:\n${run.output}`);
-    const f = benchFacts(run.output, name);
-    const mibPerS = (ns: string) => Number(f.mib) / (Number(ns) / 1e9);
-    const iops = (ns: string) => (Number(f.random_ops) / (Number(ns) / 1e9)).toFixed(0);
+    return { f: medianFacts(aios), linux: linuxNote ? undefined : linuxRuns.map(medianFacts), linuxNote };
+  };
+  for (const [title, name, device] of storage) {
+    const extra = ["-nic", "none", "-drive", `file=${scratch},if=none,id=d0,format=raw`, ...device];
+    const { f, linux: linuxFacts, linuxNote } = await devicePair(name, extra, [name], true);
+    const l = linuxFacts?.[0];
+    const mibPerS = (g: Record<string, string>, ns: string) => Number(g.mib) / (Number(ns) / 1e9);
+    const iops = (g: Record<string, string>, ns: string) => Number(g.random_ops) / (Number(ns) / 1e9);
     storageRows.push(
-      [`${title} sequential write, 1 MiB`, `${mibPerS(f.write_ns).toFixed(0)} MiB/s`, `${(mibPerS(f.write_ns) / mibPerS(f.copy_ns)).toFixed(1)}x an in-guest 8-byte copy (${mibPerS(f.copy_ns).toFixed(0)} MiB/s); best of 5, ${f.mib} MiB`],
-      [`${title} sequential read, 1 MiB`, `${mibPerS(f.read_ns).toFixed(0)} MiB/s`, `${(mibPerS(f.read_ns) / mibPerS(f.copy_ns)).toFixed(1)}x the same copy; the host page cache serves both`],
-      [`${title} random 4 KiB write, QD1`, `${iops(f.random_write_ns)} IOPS`, `${f.random_ops} writes over 8 MiB`],
-      [`${title} random 4 KiB read, QD1`, `${iops(f.random_read_ns)} IOPS`, `${f.random_ops} reads over 8 MiB`],
+      [`${title} sequential write, 1 MiB`, `${mibPerS(f, f.write_ns).toFixed(0)} MiB/s`, `${(mibPerS(f, f.write_ns) / mibPerS(f, f.copy_ns)).toFixed(1)}x an in-guest copy, rep movsb (${mibPerS(f, f.copy_ns).toFixed(0)} MiB/s); best of 5, ${f.mib} MiB`],
     );
+    if (l) storageRows.push([`  Linux, O_DIRECT pwrite`, `${mibPerS(l, l.write_ns).toFixed(0)} MiB/s`, `${ratio(mibPerS(f, f.write_ns), mibPerS(l, l.write_ns))}; Linux's in-guest 8-byte copy ${mibPerS(l, l.copy_ns).toFixed(0)} MiB/s`]);
+    else if (linuxGuest) storageRows.push([`  Linux guest`, "-", linuxNote]);
+    storageRows.push([`${title} sequential read, 1 MiB`, `${mibPerS(f, f.read_ns).toFixed(0)} MiB/s`, `${(mibPerS(f, f.read_ns) / mibPerS(f, f.copy_ns)).toFixed(1)}x the same copy; the host page cache serves both`]);
+    if (l) storageRows.push([`  Linux, O_DIRECT pread`, `${mibPerS(l, l.read_ns).toFixed(0)} MiB/s`, ratio(mibPerS(f, f.read_ns), mibPerS(l, l.read_ns))]);
+    storageRows.push([`${title} random 4 KiB write, QD1`, `${iops(f, f.random_write_ns).toFixed(0)} IOPS`, `${f.random_ops} writes over 8 MiB`]);
+    if (l) storageRows.push([`  Linux, O_DIRECT pwrite`, `${iops(l, l.random_write_ns).toFixed(0)} IOPS`, `${ratio(iops(f, f.random_write_ns), iops(l, l.random_write_ns))}; the same ${l.random_ops} offsets`]);
+    storageRows.push([`${title} random 4 KiB read, QD1`, `${iops(f, f.random_read_ns).toFixed(0)} IOPS`, `${f.random_ops} reads over 8 MiB`]);
+    if (l) storageRows.push([`  Linux, O_DIRECT pread`, `${iops(l, l.random_read_ns).toFixed(0)} IOPS`, ratio(iops(f, f.random_read_ns), iops(l, l.random_read_ns))]);
   }
   const nics: [string, string, string][] = [["virtio-net", "virtio-net", "virtio-net-pci"], ["e1000", "e1000", "e1000"]];
   for (const [title, name, device] of nics) {
-    const run = await boot({ kernel: "build/aios.elf", append: `aios.test=bench-${name}`,
-      extra: ["-nic", "none", "-netdev", "user,id=n0", "-device", `${device},netdev=n0`] }, 300_000);
-    if (run.status !== 33) throw new Error(`bench-${name} failed:\n${run.output}`);
-    const f = benchFacts(run.output, name);
+    const extra = ["-nic", "none", "-netdev", "user,id=n0", "-device", `${device},netdev=n0`];
+    const { f, linux: linuxFacts, linuxNote } = await devicePair(name, extra, [name, `${name}-udp`], false);
     storageRows.push([`${title} transmit, 60-byte frames`, `${(Number(f.fps) / 1000).toFixed(0)} k frames/s`, `${f.frames} frames to the slirp gateway's discard port`]);
+    if (!linuxFacts) {
+      if (linuxGuest) storageRows.push([`  Linux guest`, "-", linuxNote]);
+      continue;
+    }
+    const [packet, udp] = linuxFacts;
+    const kfps = (g: Record<string, string>) => `${(Number(g.fps) / 1000).toFixed(0)} k frames/s`;
+    storageRows.push(
+      [`  Linux, packet socket`, kfps(packet), `${ratio(Number(f.fps), Number(packet.fps))}; the same 60-byte frame, ${packet.frames} sent, ${packet.dropped} dropped`],
+      [`  Linux, UDP socket`, kfps(udp), `${ratio(Number(f.fps), Number(udp.fps))}; sendto() of 18 bytes, ${udp.frames} sent, ${udp.dropped} dropped`],
+    );
   }
 
   const rows: [string, string, string][] = [

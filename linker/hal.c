@@ -35,7 +35,22 @@ void Z_halZ_store8(H, u64 a, u32 v) { *(volatile uint8_t *)a = (uint8_t)v; }
 void Z_halZ_store16(H, u64 a, u32 v) { *(volatile uint16_t *)a = (uint16_t)v; }
 void Z_halZ_store32(H, u64 a, u32 v) { *(volatile uint32_t *)a = v; }
 void Z_halZ_store64(H, u64 a, u64 v) { *(volatile uint64_t *)a = v; }
-void Z_halZ_zero(H, u64 a, u64 n) { __asm__ volatile("rep stosb" : "+D"(a), "+c"(n) : "a"(0) : "memory"); }
+/* Plain loops of eight-byte moves, then the tail: QEMU's TCG runs a string
+ * instruction (rep movs/stos) an element at a time through a helper, several
+ * times slower than the loads and stores of an ordinary loop it translates. */
+void Z_halZ_zero(H, u64 a, u64 n) {
+  volatile u64 *to = (volatile u64 *)a;
+  u64 i = 0;
+  for (; i + 8 <= n; i += 8) *to++ = 0;
+  for (; i < n; i++) ((volatile u8 *)a)[i] = 0;
+}
+void Z_halZ_copy(H, u64 to, u64 from, u64 n) {
+  volatile u64 *d = (volatile u64 *)to;
+  const volatile u64 *s = (const volatile u64 *)from;
+  u64 i = 0;
+  for (; i + 8 <= n; i += 8) *d++ = *s++;
+  for (; i < n; i++) ((volatile u8 *)to)[i] = ((const volatile u8 *)from)[i];
+}
 void Z_halZ_flushCacheLines(H, u64 a, u64 n) {
     for (u64 line = a & ~(u64)63; line < a + n; line += 64) __asm__ volatile("clflush (%0)" : : "r"(line) : "memory");
     __asm__ volatile("mfence" ::: "memory");

@@ -27,8 +27,15 @@ struct module_ops {
 extern const struct module_ops aios_modules[];
 extern const uint32_t aios_module_count;
 
-/* For the ABI stubs: the kernel instance, and which slot an import came from. */
+/* For the ABI stubs, inline so that a module's kernel call costs one C call into
+ * the kernel: the kernel instance (start.c), and which slot an import came from.
+ * The context an instance is given for its "aios" imports starts with a
+ * struct aios_caller naming its instance slot (modules.c fills it in). */
+extern Z_kernel_instance_t aios_kernel;
 Z_kernel_instance_t *aios_kernel_instance(void);
+struct aios_caller { uint32_t slot; };
 struct Z_aios_instance_t;
-u32 aios_caller_slot(struct Z_aios_instance_t *context);
+static inline u32 aios_caller_slot(struct Z_aios_instance_t *context) {
+    return ((const struct aios_caller *)(const void *)context)->slot;
+}
 #endif

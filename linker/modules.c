@@ -17,6 +17,7 @@
 #define NONE             0xffffffffu
 
 static struct slot {
+    struct aios_caller caller;      /* first: the context the instance's ABI imports get */
     int used;
     uint32_t module;
     uint32_t last_trap;
@@ -24,10 +25,6 @@ static struct slot {
 } slots[INSTANCE_SLOTS];
 
 static uint8_t initialized[64];
-
-u32 aios_caller_slot(struct Z_aios_instance_t *context) {
-    return (u32)((struct slot *)(void *)context - slots);
-}
 
 /* Runs `body` for slot `s` under an unwind target; evaluates to 1 when it trapped. */
 #define GUARDED(s, body) ({                                               \
@@ -90,6 +87,7 @@ u32 Z_halZ_moduleInstantiate(H, u32 module) {
     if (!initialized[module]) { ops->init_module(); initialized[module] = 1; }
     for (uint32_t s = 0; s < INSTANCE_SLOTS; s++) {
         if (slots[s].used) continue;
+        slots[s].caller.slot = s;
         slots[s].module = module;
         slots[s].last_trap = 0;
         for (size_t i = 0; i < AIOS_INSTANCE_BYTES; i++) slots[s].instance[i] = 0;

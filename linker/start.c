@@ -18,7 +18,9 @@
 
 #define MSR_GS_BASE 0xc0000101
 
-static Z_kernel_instance_t kernel;
+/* Named aios_kernel for the linker: the generated ABI stubs (modulegen.h) pass its
+ * address as a constant instead of calling aios_kernel_instance(). */
+Z_kernel_instance_t kernel __asm__("aios_kernel");
 static struct percpu percpus[MAX_CPUS];
 
 void percpu_install(uint32_t index) {

@@ -21,5 +21,7 @@ export const ABI: Record<string, AbiFunction> = {
   block_write: { params: ["i32", "i64", "i32", "i32"], result: "i32", kernelExport: "abiBlockWrite", summary: "block_write(disk handle, sector, pointer, sectors): 0 or an Errno; needs Write; at most 64 KiB; paced by the agent's I/O rate" },
   block_flush: { params: ["i32"], result: "i32", kernelExport: "abiBlockFlush", summary: "block_flush(disk handle): 0 or an Errno; needs Write" },
   block_info: { params: ["i32", "i32"], result: "i64", kernelExport: "abiBlockInfo", summary: "block_info(disk handle, 0 sectors | 1 sector size): the value or -Errno; needs Read" },
+  device_read32: { params: ["i32", "i32", "i32"], result: "i64", kernelExport: "abiDeviceRead32", summary: "device_read32(device handle, bar, offset): a 32-bit register of a PCI function granted to the caller, or -Errno; needs Read" },
+  device_write32: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiDeviceWrite32", summary: "device_write32(device handle, bar, offset, value): 0 or an Errno; needs Write" },
   cap_check: { params: ["i32", "i32"], result: "i32", kernelExport: "abiCapCheck", summary: "cap_check(handle, rights): 0 when the handle holds the rights, else an Errno (the cheapest checked call)" },
 };

@@ -10,7 +10,8 @@ import { accessSync, constants, existsSync } from "node:fs";
 export const OVMF = "/usr/share/ovmf/OVMF.fd";
 
 export interface BootOptions {
-  kernel?: string;            // boot by PVH (-kernel)
+  kernel?: string;            // boot by PVH (-kernel), or a Linux bzImage
+  initrd?: string;            // with `kernel`: an initial ramdisk (-initrd)
   iso?: string;               // boot a GRUB ISO (BIOS, or UEFI with `uefi`)
   uefi?: boolean;
   append?: string;            // kernel command line (PVH only; ISOs carry their own)
@@ -65,6 +66,7 @@ export function qemuArgs(options: BootOptions): string[] {
   ];
   if (options.kernel) {
     args.push("-kernel", options.kernel);
+    if (options.initrd) args.push("-initrd", options.initrd);
     if (options.append) args.push("-append", options.append);
   } else if (options.iso) {
     args.push("-cdrom", options.iso, "-boot", "d");
@@ -98,7 +100,11 @@ export interface MonitorAction { when: RegExp; command: string }
 
 let monitorSockets = 0;
 
-export function boot(options: BootOptions, timeoutMs: number, stopWhen?: RegExp, monitor?: MonitorAction): Promise<BootResult> {
+/** Called with the whole output so far whenever more arrives (a test that talks
+ *  to the guest from the host, e.g. through a forwarded port, once it is ready). */
+export type OutputWatcher = (output: string) => void;
+
+export function boot(options: BootOptions, timeoutMs: number, stopWhen?: RegExp, monitor?: MonitorAction, watcher?: OutputWatcher): Promise<BootResult> {
   const started = performance.now();
   const socket = join(tmpdir(), `aios-monitor-${process.pid}-${monitorSockets++}.sock`);
   const monitorArgs = monitor ? ["-monitor", `unix:${socket},server,nowait`] : ["-monitor", "none"];
@@ -113,6 +119,7 @@ export function boot(options: BootOptions, timeoutMs: number, stopWhen?: RegExp,
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
     const collect = (data: Buffer) => {
       output += data.toString("latin1");
+      watcher?.(output);
       if (monitor && !monitorSent && monitor.when.test(output)) {
         monitorSent = true;
         const connection = createConnection(socket, () => connection.end(`${monitor.command}\n`));

@@ -53,6 +53,9 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 @external("hal", "store64") export declare function store64(address: u64, value: u64): void;
 /** Zeroes `length` bytes at a kernel virtual address (one call per page, not per word). */
 @external("hal", "zero") export declare function zero(address: u64, length: u64): void;
+/** Copies `length` bytes between kernel virtual addresses (rep movsb: one call,
+ *  not a call per word; the ranges must not overlap). */
+@external("hal", "copy") export declare function copy(to: u64, from: u64, length: u64): void;
 /** Writes back and evicts every cache line of [address, address + length) (clflush,
  *  then mfence), for devices that read memory without snooping the caches (a VT-d
  *  unit whose ECAP.C is 0 walks its tables that way). */

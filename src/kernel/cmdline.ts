@@ -6,6 +6,12 @@
 //   aios.ahci.ncq=on|off             AHCI drives use native command queuing where
 //                                    HBA and drive offer it (default on); off uses
 //                                    READ/WRITE DMA EXT, for drives with broken NCQ
+//   aios.fault=<name>[,<name>…]      fault injection, for the tests of how drivers
+//                                    refuse a device in a state they cannot use:
+//                                    virtio-queue-size-0 (every virtio queue reads
+//                                    as size 0), virtio-reset (a virtio device never
+//                                    finishes its reset), nvme-fatal (the controller
+//                                    reports CSTS.CFS when enabled)
 // Unknown words are kept in the log at debug level; bad values are warned about
 // and the default stays.
 import * as line from "./line";
@@ -20,6 +26,11 @@ const KEY_LOG = "aios.log=";
 const KEY_TEST = "aios.test=";
 const KEY_PHANTOM = "aios.smp.phantom=";
 const KEY_AHCI_NCQ = "aios.ahci.ncq=";
+const KEY_FAULT = "aios.fault=";
+
+/** Faults aios.fault= can inject (bits). */
+export const enum Fault { VirtioQueueSizeZero = 1, VirtioReset = 2, NvmeFatal = 4 }
+let faults: u32 = 0;
 const NO_PHANTOM: i32 = -1;
 let ahciNcq = true;
 let phantomApicId: i32 = NO_PHANTOM;
@@ -65,6 +76,25 @@ function option(word: usize, length: i32): void {
     if (valueLength == 2 && startsWith(value, valueLength, "on")) ahciNcq = true;
     else if (valueLength == 3 && startsWith(value, valueLength, "off")) ahciNcq = false;
     else log.warn("cmdline: aios.ahci.ncq= takes on or off; keeping on");
+  } else if (startsWith(word, length, KEY_FAULT)) {
+    let at = KEY_FAULT.length;
+    while (at < length) {
+      let end = at;
+      while (end < length && load<u8>(word + <usize>end) != 0x2c) end++;     // ','
+      const name = word + <usize>at;
+      const n = end - at;
+      if (n == 19 && startsWith(name, n, "virtio-queue-size-0")) faults |= Fault.VirtioQueueSizeZero;
+      else if (n == 12 && startsWith(name, n, "virtio-reset")) faults |= Fault.VirtioReset;
+      else if (n == 10 && startsWith(name, n, "nvme-fatal")) faults |= Fault.NvmeFatal;
+      else {
+        log.begin(log.Level.Warn);
+        line.text("cmdline: unknown fault '");
+        line.bytes(name, n);
+        line.text("' ignored");
+        log.end();
+      }
+      at = end + 1;
+    }
   } else if (startsWith(word, length, KEY_TEST)) {
     const valueLength = length - KEY_TEST.length;
     if (valueLength <= 0 || valueLength > VALUE_CAPACITY) {
@@ -88,6 +118,7 @@ export function parse(source: usize, length: i32): void {
   logLevel = -1;
   phantomApicId = NO_PHANTOM;
   ahciNcq = true;
+  faults = 0;
   let i = 0;
   while (i < length) {
     while (i < length && isSpace(load<u8>(source + <usize>i))) i++;
@@ -104,6 +135,9 @@ export function testScenarioLength(): i32 { return testNameLength; }
 
 /** The APIC id of a CPU to pretend the MADT lists (fault injection), or -1. */
 export function phantomCpu(): i32 { return phantomApicId; }
+
+/** True when aios.fault= asked for `fault`. */
+export function faultInjected(fault: Fault): bool { return (faults & <u32>fault) != 0; }
 
 /** False when aios.ahci.ncq=off asked AHCI drives not to use NCQ. */
 export function ahciNcqAllowed(): bool { return ahciNcq; }

@@ -10,9 +10,9 @@ import * as interrupts from "./interrupts";
 import * as mem from "./memory";
 import * as trapReport from "./trap";
 import * as smp from "./platform/smp";
-import * as ipi from "./platform/ipi";
 import * as syscalls from "./syscalls";
 import * as blockCalls from "./syscalls/block";
+import * as deviceCalls from "./syscalls/device";
 import * as scheduler from "./sched/scheduler";
 import * as modules from "./modules";
 export { kmain } from "./kmain";
@@ -41,12 +41,11 @@ export function memoryGrow(base: u64, oldPages: u32, delta: u32): u32 {
   return grown ? 1 : 0;
 }
 
-/** The memory may have been used on any CPU: none may keep its translations once
- *  its slot is handed out again. */
+/** The memory may have been used on any CPU: releasing its range has every CPU
+ *  drop its translations before the slot can be handed out again (memory/pagetable.ts). */
 export function memoryDestroy(base: u64): void {
   const caller = modules.enterKernel();
   mem.modulememory.destroy(base);
-  if (ipi.othersOnline()) ipi.shootdown(0);
   modules.leaveKernel(caller);
 }
 
@@ -124,6 +123,18 @@ export function abiBlockFlush(slot: u32, handle: u32): i32 {
 export function abiBlockInfo(slot: u32, handle: u32, what: u32): i64 {
   const caller = modules.enterKernel();
   const result = blockCalls.info(slot, handle, what);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiDeviceRead32(slot: u32, handle: u32, bar: u32, offset: u32): i64 {
+  const caller = modules.enterKernel();
+  const result = deviceCalls.read32(slot, handle, bar, offset);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiDeviceWrite32(slot: u32, handle: u32, bar: u32, offset: u32, value: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = deviceCalls.write32(slot, handle, bar, offset, value);
   modules.leaveKernel(caller);
   return result;
 }

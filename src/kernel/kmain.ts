@@ -16,6 +16,7 @@ import * as smp from "./platform/smp";
 import * as power from "./platform/power";
 import * as scheduler from "./sched/scheduler";
 import * as kernelLock from "./sync/kernellock";
+import * as events from "./events";
 import * as fabric from "./fabric";
 import * as platformTime from "./platform/time";
 import * as panic from "./panic";
@@ -101,6 +102,9 @@ export function kmain(magic: u32, infoAddress: u64): void {
   line.text(tsc.sourceName());
   log.end();
   readyLine();
+  // after the ready line, whose mem_free is the boot's own cost: the publisher's
+  // thread (a 64 KiB stack) is the first thing the booted kernel runs
+  if (!events.monitor.start()) log.warn("events: no thread for the interrupt and performance publisher");
   if (cmdline.testScenarioLength() > 0) {
     selftest.run(cmdline.testScenario(), cmdline.testScenarioLength());
   }

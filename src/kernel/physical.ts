@@ -25,6 +25,7 @@ export function read32(address: u64): u32 { return cpu.load32(DIRECT_MAP_BASE + 
 export function read64(address: u64): u64 { return cpu.load64(DIRECT_MAP_BASE + address); }
 
 export function write8(address: u64, value: u8): void { cpu.store8(DIRECT_MAP_BASE + address, value); }
+export function write16(address: u64, value: u16): void { cpu.store16(DIRECT_MAP_BASE + address, value); }
 export function write32(address: u64, value: u32): void { cpu.store32(DIRECT_MAP_BASE + address, value); }
 export function write64(address: u64, value: u64): void { cpu.store64(DIRECT_MAP_BASE + address, value); }
 export function zero(address: u64, length: u64): void { cpu.zero(DIRECT_MAP_BASE + address, length); }

@@ -1,4 +1,4 @@
-// Scenario agents: spawn, clone (memory copied), specialize (roles only narrow),
+// Scenario agents: spawn, clone (memory shared copy-on-write), specialize (roles only narrow),
 // a vetoing lifecycle hook, an agent that traps 100 times in a row restarted with
 // backoff and then given up on while another keeps running, kill reclaiming
 // everything, and the audit chain verifying over all of it.

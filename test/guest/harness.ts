@@ -3,7 +3,7 @@
 // hard timeout, and any failed expectation prints the whole guest log.
 import { existsSync } from "node:fs";
 import * as assert from "uvu/assert";
-import { boot, BootResult, MonitorAction, STATUS_FAIL, STATUS_PANIC, STATUS_PASS } from "../../tools/qemu.ts";
+import { boot, BootResult, MonitorAction, OutputWatcher, STATUS_FAIL, STATUS_PANIC, STATUS_PASS } from "../../tools/qemu.ts";
 
 export { STATUS_FAIL, STATUS_PANIC, STATUS_PASS };
 
@@ -15,7 +15,7 @@ export type Via = "pvh" | "bios" | "uefi";
 
 const TIMEOUT_MS: Record<Via, number> = { pvh: 30_000, bios: 45_000, uefi: 90_000 };
 
-export interface ScenarioOptions { memory?: string; append?: string; smp?: number | string; machine?: string; extra?: string[]; monitor?: MonitorAction }
+export interface ScenarioOptions { memory?: string; append?: string; smp?: number | string; machine?: string; extra?: string[]; monitor?: MonitorAction; watch?: OutputWatcher }
 
 export async function scenario(name: string, via: Via = "pvh", options: ScenarioOptions = {}): Promise<BootResult> {
   const image = via === "pvh" ? ELF : BOOT_ISO;
@@ -30,7 +30,7 @@ export async function scenario(name: string, via: Via = "pvh", options: Scenario
     smp: options.smp,
     machine: options.machine,
     extra: options.extra,
-  }, TIMEOUT_MS[via], undefined, options.monitor);
+  }, TIMEOUT_MS[via], undefined, options.monitor, options.watch);
 }
 
 function withLog(result: BootResult, message: string): string {

@@ -11,20 +11,9 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, truncateSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expectOutput, expectStatus, scenario, STATUS_PASS } from "./harness.ts";
+import { expectedWords } from "./disks.ts";
 
-const MASK = (1n << 64n) - 1n;
 
-function firstWords(count: number): bigint[] {
-  let state = 0x9e3779b97f4a7c15n;
-  const words: bigint[] = [];
-  for (let i = 0; i < count; i++) {
-    state ^= (state << 13n) & MASK;
-    state ^= state >> 7n;
-    state ^= (state << 17n) & MASK;
-    words.push(state);
-  }
-  return words;
-}
 
 const units: [string, string, RegExp][] = [
   ["intel-iommu", "the default unit: 3-level tables", /AIOS iommu unit version=\d+\.\d+ sagaw=0x2 levels=3 agaw=39 caching_mode=no/],
@@ -61,7 +50,7 @@ for (const [device, name, unitLine] of units) {
       const written = Buffer.alloc(1 << 20);
       readSync(fd, written, 0, written.length, 2048 * 512);
       closeSync(fd);
-      const words = firstWords((1 << 20) / 8);
+      const words = expectedWords((1 << 20) / 8);
       for (const i of [0, 1, 4095, 65536, words.length - 1]) assert.is(written.readBigUInt64LE(i * 8), words[i], `word ${i} on disk`);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -146,4 +146,93 @@ test("a flush is a barrier: nothing after it goes first, and it goes when it is 
   assert.is(pick(FIFO, rs.slice(1), 0, 100), 0);
 });
 
+// ---- the request queue, against a fake driver the test completes by hand
+const Op = { Read: 0, Write: 1, Flush: 2 };
+const FLAG_READ_ONLY = 2;
+const FLAG_FLUSH = 4;
+const E = { Ok: 0 };
+let diskIndex = -1;
+function disk(depth: number, policy = FIFO, flags = FLAG_FLUSH, sectors = 100_000): number {
+  diskIndex = k.fakeDisk(BigInt(sectors), depth, 128, flags, policy);
+  assert.ok(diskIndex >= 0, "a disk slot");
+  return diskIndex;
+}
+const started = () => Array.from({ length: k.fakeStartedCount() }, (_, i) => k.fakeStarted(i));
+
+test("requests beyond the queue depth wait, and start as others complete", () => {
+  const d = disk(2);
+  const rs = [10, 20, 30, 40].map((sector) => k.blockSubmit(d, Op.Read, BigInt(sector), 8, 0x100000n));
+  assert.ok(rs.every((r) => r >= 0));
+  assert.equal(started(), rs.slice(0, 2), "two in flight");
+  k.blockComplete(rs[0], E.Ok);
+  assert.equal(started(), rs.slice(0, 3), "the third starts when one completes");
+  k.blockComplete(rs[1], E.Ok);
+  k.blockComplete(rs[2], 18);
+  k.blockComplete(rs[3], E.Ok);
+  assert.equal(rs.map((r) => k.blockWait(r)), [0, 0, 18, 0], "each waiter gets its own outcome");
+  assert.is(k.blockRequestsInUse(), 0, "every request freed once collected");
+});
+
+test("deadline: what waits is started in sector order from the head", () => {
+  const d = disk(1, DEADLINE);
+  const first = k.blockSubmit(d, Op.Read, 500n, 8, 0n);        // starts at once
+  const rest = [900, 100, 700, 600].map((s) => k.blockSubmit(d, Op.Read, BigInt(s), 8, 0n));
+  for (let i = 0; i < 5; i++) k.blockComplete(started()[i], E.Ok);
+  const order = started().map((r) => Number(k.blockRequestSector(r)));
+  assert.equal(order, [500, 600, 700, 900, 100]);
+  [first, ...rest].forEach((r) => k.blockWait(r));
+});
+
+test("a flush starts only after what was in flight before it completed, and alone", () => {
+  const d = disk(4);
+  const w1 = k.blockSubmit(d, Op.Write, 0n, 8, 0n);
+  const w2 = k.blockSubmit(d, Op.Write, 8n, 8, 0n);
+  const f = k.blockSubmit(d, Op.Flush, 0n, 0, 0n);
+  const w3 = k.blockSubmit(d, Op.Write, 16n, 8, 0n);
+  assert.equal(started(), [w1, w2], "the flush waits for the writes before it; the write after it waits too");
+  k.blockComplete(w1, E.Ok);
+  assert.equal(started(), [w1, w2]);
+  k.blockComplete(w2, E.Ok);
+  assert.equal(started(), [w1, w2, f], "then the flush, alone");
+  k.blockComplete(f, E.Ok);
+  assert.equal(started(), [w1, w2, f, w3]);
+  k.blockComplete(w3, E.Ok);
+  [w1, w2, f, w3].forEach((r) => assert.is(k.blockWait(r), 0));
+});
+
+test("bad requests are refused before they are queued", () => {
+  const d = disk(4, FIFO, FLAG_FLUSH, 1000);
+  assert.is(k.blockSubmit(d, Op.Read, 1000n, 1, 0n), -1, "past the end: InvalidArgument");
+  assert.is(k.blockSubmit(d, Op.Read, 999n, 2, 0n), -1, "straddling the end");
+  assert.is(k.blockSubmit(d, Op.Read, 0n, 0, 0n), -1, "no sectors");
+  assert.is(k.blockSubmit(d, Op.Read, 0n, 129, 0n), -1, "more than the driver's largest request");
+  assert.is(k.blockSubmit(99, Op.Read, 0n, 1, 0n), -4, "no such disk: NotFound");
+  const ro = disk(4, FIFO, FLAG_READ_ONLY, 1000);
+  assert.is(k.blockSubmit(ro, Op.Write, 0n, 1, 0n), -10, "a read-only disk: PermissionDenied");
+  assert.is(k.blockSubmit(ro, Op.Flush, 0n, 0, 0n), -6, "no flush: NotSupported");
+  assert.is(k.fakeStartedCount(), 0, "nothing reached the driver");
+  assert.is(k.blockRequestsInUse(), 0);
+});
+
+test("a driver refusing to start a request completes it with that error", () => {
+  const d = disk(4);
+  k.fakeFailNextStart(18);
+  const r = k.blockSubmit(d, Op.Read, 0n, 1, 0n);
+  assert.ok(k.blockDone(r));
+  assert.is(k.blockWait(r), 18);
+});
+
+test("a partition is its parent's sectors from its offset, bounded by its size", () => {
+  const d = disk(4, FIFO, FLAG_FLUSH, 10_000);
+  const p = k.blockAddPartition(d, 2, 2048n, 1000n);
+  assert.ok(p >= 0);
+  assert.is(String.fromCharCode(...[0, 1, 2].map((i) => k.blockNameByte(p, i))), "fk2");
+  const r = k.blockSubmit(p, Op.Write, 10n, 4, 0n);
+  assert.is(Number(k.blockRequestSector(r)), 2058, "moved by the offset onto the disk");
+  assert.is(k.blockSubmit(p, Op.Read, 999n, 2, 0n), -1, "not past the partition's end");
+  assert.is(k.blockAddPartition(d, 3, 9500n, 1000n), -1, "a partition past the disk is refused");
+  k.blockComplete(r, 0);
+  assert.is(k.blockWait(r), 0);
+});
+
 test.run();

@@ -19,6 +19,8 @@ const ALL = 0x3ff;
 const MAX_AGENTS = 64, MAX_HANDLES = 256, MAX_CAPABILITIES = 4096;
 const SECOND = 1_000_000_000n;
 const UNLIMITED_RATE = 0xffff_ffff;
+const UNDECIDED = -(2 ** 31);                 // caps.checkFast: "ask check()"
+const GENERATIONS = 2 ** 17 - 1;              // handle generations before they repeat
 const NO_GROUP = -1;
 
 /** A fresh kernel instance with empty capability tables. */
@@ -38,6 +40,19 @@ function kernel() {
 
 /** An i32 result as an error code: values (handles, indices, counts) are Ok. */
 const code = (result: number) => (result < 0 ? -result : E.Ok);
+
+type Kernel = ReturnType<typeof kernel>;
+/** check() and its fast path (the ABI's): checkFast gives check()'s index or
+ *  UNDECIDED, and decides exactly the passing checks of capabilities without an
+ *  expiry. Returns check()'s result. */
+function checkBoth({ k, describe }: Kernel, agent: number, handle: number, kind: number, rights: number, now: bigint, label = ""): number {
+  const full = k.capsCheck(agent, handle, kind, rights, now);
+  const fast = k.capsCheckFast(agent, handle, kind, rights);
+  if (fast !== UNDECIDED) assert.is(fast, full, `${label} checkFast answered what check() does not`);
+  const forever = full >= 0 && describe(agent, handle).expiry === 0n;
+  assert.is(fast !== UNDECIDED, forever, `${label} checkFast decides a passing check without an expiry, and only that`);
+  return full;
+}
 
 test("a root capability passes its check; kind, rights and arguments are checked in order", () => {
   const { k } = kernel();
@@ -168,6 +183,58 @@ test("expiry: a capability and its children stop at the expiry; reap frees them"
   assert.is(k.capsCount(), 0);
   assert.is(code(k.capsCheck(2, child, Kind.Timer, 0, 0n)), E.Expired, "a tombstone answers Expired at any time");
   assert.is(k.capsDrop(2, child), E.Ok);
+  assert.is(k.capsVerify(), E.Ok);
+});
+
+test("checkFast: the index of a passing check without an expiry, else UNDECIDED, never another answer", () => {
+  const machine = kernel();
+  const { k } = machine;
+  assert.is(k.capsOpenAgent(1, 0n), E.Ok);
+  assert.is(k.capsOpenAgent(2, 0n), E.Ok);
+  const h = k.capsCreateRoot(1, Kind.IpcEndpoint, 77n, R.Send | R.Receive | R.Revoke, 0n, 0n);
+  const index = k.capsCheck(1, h, Kind.IpcEndpoint, R.Send, 0n);
+  assert.is(k.capsCheckFast(1, h, Kind.IpcEndpoint, R.Send), index, "the common case is decided");
+  assert.is(k.capsCheckFast(1, h, Kind.IpcEndpoint, 0), index);
+  const undecided: [string, number, number, number, number][] = [
+    ["wrong kind", 1, h, Kind.Device, R.Send], ["missing right", 1, h, Kind.IpcEndpoint, R.Write],
+    ["kind 0", 1, h, 0, 0], ["kind past the last", 1, h, 9, 0], ["undefined rights bit", 1, h, Kind.IpcEndpoint, 1 << 10],
+    ["another agent", 2, h, Kind.IpcEndpoint, 0], ["no agent", -1, h, Kind.IpcEndpoint, 0],
+    ["agent past the table", MAX_AGENTS, h, Kind.IpcEndpoint, 0], ["agent far out", 1 << 20, h, Kind.IpcEndpoint, 0],
+    ["closed agent", 3, h, Kind.IpcEndpoint, 0], ["forged generation", 1, h ^ (1 << 14), Kind.IpcEndpoint, 0],
+    ["forged agent field", 1, h ^ (1 << 8), Kind.IpcEndpoint, 0], ["bit 31", 1, h | (1 << 31), Kind.IpcEndpoint, 0],
+    ["free slot", 1, h + 1, Kind.IpcEndpoint, 0], ["handle 0", 1, 0, Kind.IpcEndpoint, 0],
+  ];
+  for (const [label, agent, handle, kind, rights] of undecided) {
+    assert.is(k.capsCheckFast(agent, handle, kind, rights), UNDECIDED, label);
+    assert.ok(k.capsCheck(agent, handle, kind, rights, 0n) < 0, `${label}: check() refuses it too`);
+  }
+  const expiring = k.capsCreateRoot(1, Kind.IpcEndpoint, 77n, R.Send, 10n * SECOND, 0n);
+  assert.is(k.capsCheckFast(1, expiring, Kind.IpcEndpoint, R.Send), UNDECIDED, "an expiry needs the time, even before it");
+  assert.ok(k.capsCheck(1, expiring, Kind.IpcEndpoint, R.Send, 0n) >= 0);
+  const derived = k.capsDuplicate(1, h, 0n);
+  assert.ok(checkBoth(machine, 1, derived, Kind.IpcEndpoint, R.Send, 0n) >= 0);
+  assert.is(k.capsRevoke(1, h, 0n), E.Ok);
+  assert.is(k.capsCheckFast(1, h, Kind.IpcEndpoint, 0), UNDECIDED, "a Revoked tombstone");
+  assert.is(k.capsCheckFast(1, derived, Kind.IpcEndpoint, 0), UNDECIDED, "a revoked child");
+  assert.is(code(k.capsCheck(1, derived, Kind.IpcEndpoint, 0, 0n)), E.Revoked);
+});
+
+test("a slot's handle changes generation at every reuse and repeats only after 2^17 - 1 of them", () => {
+  const { k } = kernel();
+  assert.is(k.capsOpenAgent(5, 0n), E.Ok);
+  const first = k.capsCreateRoot(5, Kind.Agent, 1n, ALL, 0n, 0n);
+  assert.is(first, (1 << 14) | (5 << 8) | 0, "a fresh table's first handle: generation 1, agent 5, slot 0");
+  let previous = first;
+  for (let reuse = 1; reuse < GENERATIONS; reuse++) {
+    assert.is(k.capsDrop(5, previous), E.Ok);
+    const handle = k.capsCreateRoot(5, Kind.Agent, 1n, ALL, 0n, 0n);
+    if (handle !== (((reuse % GENERATIONS) + 1) << 14 | (5 << 8))) assert.unreachable(`reuse ${reuse} gave ${handle.toString(16)}`);
+    previous = handle;
+  }
+  assert.is(previous >>> 14, GENERATIONS, "the last generation before they repeat");
+  assert.is(code(k.capsCheck(5, first, Kind.Agent, 0, 0n)), E.InvalidCapability, "not yet: slot 0 is at its last generation");
+  assert.is(k.capsDrop(5, previous), E.Ok);
+  assert.is(k.capsCreateRoot(5, Kind.Agent, 1n, ALL, 0n, 0n), first, "then generation 1 again");
   assert.is(k.capsVerify(), E.Ok);
 });
 
@@ -313,7 +380,8 @@ const GROWING: Mix = [
 ];
 
 function randomRun(seed: number, steps: number, population: number, mix: Mix = BALANCED) {
-  const { k, describe } = kernel();
+  const machine = kernel();
+  const { k, describe } = machine;
   const model = new Model();
   const next = random(seed);
   const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)];
@@ -408,16 +476,16 @@ function randomRun(seed: number, steps: number, population: number, mix: Mix = B
         const h = pick(live);
         for (const agent of agents) {
           const kind = h.cap!.kind;
-          assert.is(code(k.capsCheck(agent, h.handle, kind, 0, now)), model.check(agent, h.handle, kind, 0, now), `${label} by ${agent}`);
+          assert.is(code(checkBoth(machine, agent, h.handle, kind, 0, now, label)), model.check(agent, h.handle, kind, 0, now), `${label} by ${agent}`);
         }
       }
       const [agent, forged] = [pick(agents), Math.floor(next() * 2 ** 32) | 0];
-      assert.is(code(k.capsCheck(agent, forged, Kind.Agent, 0, now)), model.check(agent, forged, Kind.Agent, 0, now), `${label} forged`);
+      assert.is(code(checkBoth(machine, agent, forged, Kind.Agent, 0, now, label)), model.check(agent, forged, Kind.Agent, 0, now), `${label} forged`);
     }
     // every handle the model knows, live or dead, answers as the model says
     for (const held of model.held.values()) {
       const kind = held.cap && chance(0.7) ? held.cap.kind : 1 + Math.floor(next() * 8), rights = Math.floor(next() * 1024);
-      assert.is(code(k.capsCheck(held.agent, held.handle, kind, rights, now)), model.check(held.agent, held.handle, kind, rights, now), `${label} check`);
+      assert.is(code(checkBoth(machine, held.agent, held.handle, kind, rights, now, label)), model.check(held.agent, held.handle, kind, rights, now), `${label} check`);
       if (held.cap) {
         const { code: described, kind: k2, rights: r2, object, expiry } = describe(held.agent, held.handle);
         assert.equal({ described, kind: k2, rights: r2, object, expiry }, { described: E.Ok, kind: held.cap.kind, rights: held.cap.rights, object: held.cap.object, expiry: held.cap.expiry }, `${label} describe`);
@@ -425,7 +493,7 @@ function randomRun(seed: number, steps: number, population: number, mix: Mix = B
       }
     }
     for (const [agent, handle] of model.dead.slice(-20)) {
-      assert.is(code(k.capsCheck(agent, handle, Kind.Agent, 0, now)), model.check(agent, handle, Kind.Agent, 0, now), `${label} stale`);
+      assert.is(code(checkBoth(machine, agent, handle, Kind.Agent, 0, now, label)), model.check(agent, handle, Kind.Agent, 0, now), `${label} stale`);
     }
     assert.is(k.capsCount(), model.capCount, `${label} count`);
     if (step % 16 === 0) {

@@ -24,10 +24,13 @@ export * from "./entries/sched";
 export * from "./entries/devices";
 export * from "./entries/acpi";
 export * from "./entries/block";
+export * from "./entries/net";
 export * from "./entries/nvme";
 export * from "./entries/e1000";
 export * from "./entries/ahci";
 export * from "./entries/iommu";
+export * from "./entries/sharing";
+export * from "./entries/events";
 
 export function consoleInit(): bool { return uart.init(); }
 

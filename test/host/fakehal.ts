@@ -124,6 +124,7 @@ export class FakeMachine {
         store32: (a: bigint, v: number) => this.write(a, 4, BigInt(v)),
         store64: (a: bigint, v: bigint) => this.write(a, 8, v),
         zero: (a: bigint, n: bigint) => this.zero(a, n),
+        copy: (to: bigint, from: bigint, n: bigint) => { for (let i = 0n; i < n; i++) this.write(to + i, 1, this.read(from + i, 1)); },
         flushCacheLines: (_a: bigint, n: bigint) => { this.flushedBytes += BigInt.asUintN(64, n); },
         writeCr3: () => {}, invalidatePage: () => {},
         rdtsc: () => (this.tsc += 1000n),

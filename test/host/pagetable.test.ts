@@ -67,6 +67,19 @@ test("2 MiB and 1 GiB pages translate with their offsets; a small map under a hu
   assert.is(k.ptMap(root, base + (1n << 30n) + 0x20_0000n, 0x30_0000n, LARGE, READ), INVALID, "target not 2 MiB aligned");
 });
 
+test("software bits ride in the leaf; replace swaps frame and access in place", () => {
+  const { k, root } = machine();
+  const va = 0xffff_d000_0000_0000n;
+  const COPY_ON_WRITE = 1n << 9n, FOREIGN = 1n << 10n;
+  const a = k.framesAlloc(0, 6), b = k.framesAlloc(0, 6);
+  assert.is(k.ptMapSoftware(root, va, a, READ, COPY_ON_WRITE | (1n << 40n)), OK);
+  assert.is(u(k.ptLeaf(root, va)), a | 1n | COPY_ON_WRITE | NX, "only the software bits are taken");
+  assert.is(k.ptReplace(root, va, b, READ_WRITE, FOREIGN), OK);
+  assert.is(u(k.ptLeaf(root, va)), b | 3n | FOREIGN | NX);
+  assert.is(k.ptReplace(root, va + 0x1000n, b, READ_WRITE, 0n), NOT_FOUND, "nothing mapped there");
+  assert.is(k.ptReplace(root, va + 8n, b, READ_WRITE, 0n), INVALID, "misaligned");
+});
+
 test("releaseRange frees leaves and tables", () => {
   const { k, root } = machine();
   const start = k.framesFreeCount();

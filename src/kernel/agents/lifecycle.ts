@@ -12,14 +12,16 @@ import * as events from "../events";
 import * as clock from "../clock";
 import * as line from "../line";
 import * as log from "../log";
-import { frames, kernelspace, pagetable, pools } from "../memory";
+import { modulememory, pools } from "../memory";
 import * as modules from "../modules";
+import * as ipi from "../platform/ipi";
 import * as scheduler from "../sched/scheduler";
 import * as hooks from "./hooks";
 import * as registry from "./registry";
 
 const WASM_PAGE: u64 = 65536;
-const FRAME: u64 = 4096;
+/** ipi.shootdown's "every address". */
+const TLB_EVERYTHING: u64 = 0;
 /** Weights the scheduler gives the hints: interactive work runs twice as often. */
 const WEIGHT_BATCH: u32 = 512;
 const WEIGHT_INTERACTIVE: u32 = 2048;
@@ -138,7 +140,11 @@ function start(agent: i32, spec: Spec, instance: u32, pool: i32): Errno {
 }
 
 /** A new agent from `spec`; its id, or -Errno. */
-export function spawn(spec: Spec): i32 {
+export function spawn(spec: Spec): i32 { return launch(spec, registry.NONE); }
+
+/** spawn(), and when `parent` is an agent, the new one's memory starts as the
+ *  parent's (before its thread first runs). */
+function launch(spec: Spec, parent: i32): i32 {
   const agent = registry.claim();
   if (agent == registry.NONE) return -(<i32>Errno.ResourceExhausted);
   let result = hooks.run(hooks.Operation.Spawn, agent, registry.NONE);
@@ -149,6 +155,7 @@ export function spawn(spec: Spec): i32 {
     instance = pool < 0 ? modules.NO_INSTANCE : modules.instantiate(spec.module, pool);
     if (instance == modules.NO_INSTANCE) result = Errno.MemoryLimitExceeded;
   }
+  if (result == Errno.Ok && parent != registry.NONE) result = inheritMemory(registry.instanceOf(parent), instance);
   if (result == Errno.Ok) result = start(agent, spec, instance, pool);
   note(audit.EventKind.AgentSpawn, agent, <u64>spec.module, result);
   if (result != Errno.Ok) {
@@ -161,29 +168,27 @@ export function spawn(spec: Spec): i32 {
   return agent;
 }
 
-/** A new agent running the same module with a copy of `parent`'s memory (pages
- *  the parent never touched stay unmapped in the copy too) and the same spec. */
+/** Gives instance `to` the memory of `from`: as large, on the same frames shared
+ *  copy-on-write (modulememory.shareFrom); pages `from` never touched stay
+ *  unmapped. Every CPU then forgets `from`'s writable translations, which now
+ *  must fault. */
+function inheritMemory(from: u32, to: u32): Errno {
+  const size = <u64>modules.memorySize(from);
+  const have = <u64>modules.memorySize(to);
+  if (size > have && modules.grow(to, <u32>((size - have) / WASM_PAGE)) == modules.NO_INSTANCE) return Errno.MemoryLimitExceeded;
+  const shared = modulememory.shareFrom(modules.memoryBase(from), modules.memoryBase(to));
+  ipi.shootdown(TLB_EVERYTHING);
+  return shared < 0 ? <Errno>(<i32>(-shared)) : Errno.Ok;
+}
+
+/** A new agent running the same module on `parent`'s memory, shared copy-on-write
+ *  (a write by either gives the writer its own copy of that page), and the same spec. */
 export function clone(parent: i32, spec: Spec): i32 {
   if (!alive(parent)) return -(<i32>Errno.AgentNotFound);
   const hook = hooks.run(hooks.Operation.Clone, parent, registry.NONE);
   if (hook != Errno.Ok) { note(audit.EventKind.AgentClone, parent, 0, hook); return -(<i32>hook); }
-  const child = spawn(spec);
+  const child = launch(spec, parent);
   if (child < 0) { note(audit.EventKind.AgentClone, parent, 0, <Errno>(-child)); return child; }
-  const from = registry.instanceOf(parent);
-  const to = registry.instanceOf(child);
-  const size = <u64>modules.memorySize(from);
-  const have = <u64>modules.memorySize(to);
-  if (size > have && modules.grow(to, <u32>((size - have) / WASM_PAGE)) == modules.NO_INSTANCE) {
-    kill(child);
-    return -(<i32>Errno.MemoryLimitExceeded);
-  }
-  const root = kernelspace.rootTable();
-  const source = modules.memoryBase(from);
-  const target = modules.memoryBase(to);
-  for (let page: u64 = 0; page < size; page += FRAME) {
-    if (pagetable.translate(root, source + page) == pagetable.NOT_MAPPED) continue;
-    for (let at: u64 = 0; at < FRAME; at += 8) cpuCopy(target + page + at, source + page + at);
-  }
   inheritCapabilities(parent, child);
   note(audit.EventKind.AgentClone, parent, <u64>child, Errno.Ok);
   return child;
@@ -204,8 +209,6 @@ function inheritCapabilities(parent: i32, child: i32): void {
     caps.grant(parent, handle, child, held & ~NOT_INHERITED, caps.NO_EXPIRY, now);
   }
 }
-
-function cpuCopy(to: u64, from: u64): void { cpu.store64(to, cpu.load64(from)); }
 
 // ---- moving state between instances: each module of a family exports
 // stateBuffer() (an offset of a 4 KiB buffer in its memory), stateSave(offset) ->

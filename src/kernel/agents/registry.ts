@@ -107,7 +107,8 @@ export function setLastTrap(agent: i32, trap: u32): void { store<u32>(a32(lastTr
 const INSTANCE_SLOTS = 64;
 const agentByInstance = memory.data(INSTANCE_SLOTS * 4);
 
-/** The agent whose instance is in module slot `instance`, or NONE. */
-export function agentOfInstance(instance: u32): i32 {
+/** The agent whose instance is in module slot `instance`, or NONE. Inlined: every
+ *  ABI call starts here. */
+@inline export function agentOfInstance(instance: u32): i32 {
   return instance < <u32>INSTANCE_SLOTS ? load<i32>(agentByInstance + <usize>instance * 4) - 1 : NONE;
 }

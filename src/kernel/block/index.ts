@@ -96,7 +96,7 @@ function readInto(d: i32, sector: u64, sectors: u64, to: usize): Errno {
   const bounce = order < 0 ? 0 : frames.alloc(<u32>order, frames.Owner.Kernel);
   if (bounce == 0) return Errno.ResourceExhausted;
   const result = read(d, sector, bounce, sectors);
-  if (result == Errno.Ok) for (let i: u64 = 0; i < bytes; i += 8) store<u64>(to + <usize>i, cpu.load64(DIRECT_MAP_BASE + bounce + i));
+  if (result == Errno.Ok) cpu.copy(cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>to, DIRECT_MAP_BASE + bounce, bytes);
   frames.free(bounce);
   return result;
 }

@@ -12,11 +12,13 @@
 // A request's buffer is mapped for its disk's device (devices/dma.ts: through the
 // IOMMU where there is one) when it is submitted and unmapped when its waiter
 // collects it, both in thread context, so drivers hand the device the request's
-// buffer as it is.
+// buffer as it is. A disk or partition joining is published on the device topic
+// (retained: disks appear at boot, before any agent subscribes).
 import { Errno } from "../../abi";
 import { cpu } from "../../hal";
 import * as clock from "../clock";
 import * as dma from "../devices/dma";
+import * as events from "../events";
 import * as scheduler from "../sched/scheduler";
 import * as iosched from "./iosched";
 
@@ -141,6 +143,7 @@ export function addDisk(name: string, suffix: i32, sectorBytes: u32, sectors: u6
   store<u64>(at64(completedCounts, d), 0);
   store<u64>(at64(errorCounts, d), 0);
   store<i32>(at32(dmaDevices, d), NONE);
+  events.bus.publishRetained(events.bus.Topic.Device, events.kinds.DeviceKind.DiskAdded, <u64>d, sectors);
   return d;
 }
 
@@ -170,6 +173,7 @@ export function addPartition(whole: i32, number: i32, first: u64, sectors: u64):
   store<u64>(at64(completedCounts, d), 0);
   store<u64>(at64(errorCounts, d), 0);
   store<i32>(at32(dmaDevices, d), NONE);
+  events.bus.publishRetained(events.bus.Topic.Device, events.kinds.DeviceKind.PartitionAdded, <u64>d, (<u64>(<u32>whole) << 32) | <u64>(<u32>number));
   return d;
 }
 

@@ -13,7 +13,7 @@ import { resolve } from "./lookup";
 export { ObjectKind, Rights, RIGHTS_ALL, NO_EXPIRY } from "./kinds";
 export { MAX_AGENTS, MAX_HANDLES } from "./handles";
 export { MAX_CAPABILITIES } from "./table";
-export { check, describe, INFO_KIND, INFO_RIGHTS, INFO_OBJECT, INFO_EXPIRY, INFO_BYTES } from "./lookup";
+export { check, checkFast, UNDECIDED, describe, INFO_KIND, INFO_RIGHTS, INFO_OBJECT, INFO_EXPIRY, INFO_BYTES } from "./lookup";
 export { createRoot, duplicate, attenuate, grant } from "./derive";
 export { revoke, revokeDerived, revokeObject, reap } from "./revoke";
 export { drop, openAgent, closeAgent } from "./close";

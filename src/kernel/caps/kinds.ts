@@ -35,18 +35,18 @@ export const enum Rights {
 export const RIGHTS_ALL: u32 = Rights.Read | Rights.Write | Rights.Execute | Rights.Grant | Rights.Revoke |
   Rights.Map | Rights.Send | Rights.Receive | Rights.Subscribe | Rights.Control;
 
-export function validKind(kind: i32): bool { return kind >= FIRST_KIND && kind <= LAST_KIND; }
+@inline export function validKind(kind: i32): bool { return kind >= FIRST_KIND && kind <= LAST_KIND; }
 
 /** True when `rights` uses only defined bits. */
-export function validRights(rights: u32): bool { return (rights & ~RIGHTS_ALL) == 0; }
+@inline export function validRights(rights: u32): bool { return (rights & ~RIGHTS_ALL) == 0; }
 
 /** True when every bit of `wanted` is in `held`: the rule of every derivation and check. */
-export function within(wanted: u32, held: u32): bool { return (wanted & ~held) == 0; }
+@inline export function within(wanted: u32, held: u32): bool { return (wanted & ~held) == 0; }
 
 /** Absolute expiry in nanoseconds; 0 means none. An expiry is reached at `now == expiry`. */
 export const NO_EXPIRY: u64 = 0;
 
-export function expired(expiry: u64, now: u64): bool { return expiry != NO_EXPIRY && now >= expiry; }
+@inline export function expired(expiry: u64, now: u64): bool { return expiry != NO_EXPIRY && now >= expiry; }
 
 /** True when `inner` ends no later than `outer` (no expiry is the latest of all). */
 export function endsWithin(inner: u64, outer: u64): bool {

@@ -3,7 +3,7 @@
 // keep bit 31 clear (handles.ts) so they fit.
 import { Errno } from "../../abi";
 
-export function failure(error: Errno): i32 { return -<i32>error; }
+@inline export function failure(error: Errno): i32 { return -<i32>error; }
 export function failed(result: i32): bool { return result < 0; }
 /** The error in `result`, or Ok when it carries a value. */
 export function errorOf(result: i32): Errno { return result < 0 ? <Errno>(-result) : Errno.Ok; }

@@ -11,7 +11,7 @@
 // one; free records are chained through `next`. Invariants (verify.ts checks
 // them): a child has its parent's kind and object, rights within its parent's,
 // and an expiry no later than its parent's. Unlocked, like handles.ts.
-import { ObjectKind } from "./kinds";
+import { NO_EXPIRY, ObjectKind } from "./kinds";
 
 export const MAX_CAPABILITIES: i32 = 4096;
 export const NONE: i32 = -1;
@@ -115,13 +115,19 @@ export function passChildrenUp(index: i32): void {
   }
 }
 
+/** True when record `index` (a table index) is of `kind`, holds every right in
+ *  `required` and has no expiry; no branch, for lookup.checkFast(). */
+@inline export function grantsForever(index: i32, kind: i32, required: u32): bool {
+  return (<i32>(<i32>load<u8>(kinds + <usize>index) == kind) & <i32>((required & ~load<u32>(rightsBits + <usize>index * 4)) == 0)
+    & <i32>(load<u64>(expiries + <usize>index * 8) == NO_EXPIRY)) != 0;
+}
 export function used(index: i32): bool { return index >= 0 && index < highWater && load<u8>(kinds + <usize>index) != 0; }
-export function kindOf(index: i32): ObjectKind { return <ObjectKind>load<u8>(kinds + <usize>index); }
+@inline export function kindOf(index: i32): ObjectKind { return <ObjectKind>load<u8>(kinds + <usize>index); }
 export function ownerOf(index: i32): i32 { return <i32>load<u8>(owners + <usize>index); }
 export function ownerSlotOf(index: i32): i32 { return <i32>load<u8>(ownerSlots + <usize>index); }
-export function rightsOf(index: i32): u32 { return load<u32>(rightsBits + <usize>index * 4); }
+@inline export function rightsOf(index: i32): u32 { return load<u32>(rightsBits + <usize>index * 4); }
 export function objectOf(index: i32): u64 { return load<u64>(objects + <usize>index * 8); }
-export function expiryOf(index: i32): u64 { return load<u64>(expiries + <usize>index * 8); }
+@inline export function expiryOf(index: i32): u64 { return load<u64>(expiries + <usize>index * 8); }
 export function parentOf(index: i32): i32 { return link(index, Link.Parent); }
 export function firstChildOf(index: i32): i32 { return link(index, Link.FirstChild); }
 export function nextSiblingOf(index: i32): i32 { return link(index, Link.Next); }

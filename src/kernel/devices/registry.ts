@@ -1,7 +1,12 @@
 // registry.ts — the devices enumeration found: address, identity, class, BARs,
 // capabilities, interrupt pin/line; and which driver claimed each. Drivers match
-// by vendor and device, or by class and subclass (0xffff / 0xff: any).
+// by vendor and device, or by class and subclass (0xffff / 0xff: any). A claim,
+// and a driver's refusal of what it claimed (refuse()), are published on the
+// device topic, retained so agents subscribing later still learn of them.
+import { Errno } from "../../abi";
+import * as events from "../events";
 import * as line from "../line";
+import * as log from "../log";
 
 export const MAX_DEVICES: i32 = 64;
 const BARS = 6;
@@ -95,9 +100,27 @@ export function find(vendorId: u16, device: u16, classId: u8, sub: u8, from: i32
 export function claim(i: i32, driver: i32): bool {
   if (i < 0 || i >= devices || load<i32>(owners + <usize>i * 4) != 0) return false;
   store<i32>(owners + <usize>i * 4, driver + 1);
+  events.bus.publishRetained(events.bus.Topic.Device, events.kinds.DeviceKind.Claimed, <u64>i,
+    (<u64>(<u32>driver) << 32) | (<u64>deviceId(i) << 16) | <u64>vendor(i));
   return true;
 }
 export function owner(i: i32): i32 { return load<i32>(owners + <usize>i * 4) - 1; }
+
+/** What a driver calls when it will not drive device `i` it claimed: logs
+ *  "`name`: bb:dd.f refused: `why`", publishes the refusal (retained) and returns
+ *  `result`, so a driver can `return registry.refuse(...)`. */
+export function refuse(name: string, i: i32, why: string, result: Errno): Errno {
+  log.begin(log.Level.Warn);
+  line.text(name);
+  line.text(": ");
+  if (i >= 0 && i < devices) appendAddress(i);
+  line.text(" refused: ");
+  line.text(why);
+  log.end();
+  const driver = i >= 0 && i < devices ? owner(i) : -1;
+  events.bus.publishRetained(events.bus.Topic.Device, events.kinds.DeviceKind.Refused, <u64>i, (<u64>(<u32>driver) << 32) | <u64>result);
+  return result;
+}
 
 /** Appends "bb:dd.f" in hex, as lspci writes it. */
 export function appendAddress(i: i32): void {

@@ -10,7 +10,6 @@ import * as clock from "../clock";
 import { frames, kernelspace, modulememory, pagetable } from "../memory";
 import * as physical from "../physical";
 import * as timers from "../time/timers";
-import * as ipi from "../platform/ipi";
 
 export const enum Kind { Ephemeral = 0, Persistent = 1, Shared = 2 }
 export const MAX_REGIONS: i32 = 64;
@@ -98,8 +97,9 @@ export function map(r: i32, slot: i32, memoryBase: u64, offset: u64, writable: b
   for (let p: u32 = 0; p < pages; p++) {
     const address = memoryBase + offset + <u64>p * PAGE;
     modulememory.dropPage(index, address);
+    // FOREIGN: the frame is the region's, so a clone copies it and the memory never frees it
     const result = pagetable.map(root, address, frameOf(r, p), pagetable.PageSize.Small,
-      writable ? pagetable.Protection.ReadWrite : pagetable.Protection.Read);
+      writable ? pagetable.Protection.ReadWrite : pagetable.Protection.Read, pagetable.PTE_FOREIGN);
     if (result != Errno.Ok) return result;
   }
   store<i32>(a32(mapRegion, mapping), r);
@@ -122,8 +122,6 @@ export function destroy(r: i32): Errno {
   for (let m = 0; m < MAX_MAPPINGS; m++) if (load<i32>(a32(mapRegion, m)) == r) unmapMapping(m);
   const timer = load<u32>(a32(regionLeaseTimer, r));
   if (timer != 0) timers.cancel(timer);
-  // an agent on another CPU may still hold the pages' translations: gone before the frames are
-  if (ipi.othersOnline()) ipi.shootdown(0);
   for (let p: u32 = 0; p < load<u32>(a32(regionPages, r)); p++) frames.free(frameOf(r, p));
   store<u8>(regionUsed + <usize>r, 0);
   return Errno.Ok;

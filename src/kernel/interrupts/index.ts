@@ -44,6 +44,21 @@ export function count(vector: u32): u64 {
   return total;
 }
 
+/** No frame for a module memory's page: the running module traps; a kernel store
+ *  into a module's memory (no module running) is the kernel's fault, -1. */
+function outOfMemory(address: u64): i32 {
+  const instance = modules.active();
+  if (instance == modules.NO_INSTANCE) return -1;
+  log.begin(log.Level.Warn);
+  line.text("memory: module instance ");
+  line.decimal(instance);
+  line.text(" is out of memory at ");
+  line.hex(address);
+  line.text("; trapping it");
+  log.end();
+  return Action.TrapModule;
+}
+
 /** A page fault the memory system can settle: Resume, TrapModule, or -1 for a kernel fault. */
 function pageFault(errorCode: u64, interruptFrame: u64): i32 {
   const address = cpu.readCr2();
@@ -54,6 +69,12 @@ function pageFault(errorCode: u64, interruptFrame: u64): i32 {
       frame.read(interruptFrame, frame.FRAME_RBP), frame.read(interruptFrame, frame.FRAME_RSP));
   }
   if ((errorCode & pagefault.PF_PRESENT) != 0) {
+    // a write to a copy-on-write page, by a module or by the kernel storing into a
+    // module's memory (CR0.WP makes kernel stores fault alike): the writer gets its copy
+    const writeVerdict = (errorCode & pagefault.PF_WRITE) != 0
+      ? mem.modulememory.writeFault(address) : mem.modulememory.FaultVerdict.NotModuleMemory;
+    if (writeVerdict == mem.modulememory.FaultVerdict.Mapped) return Action.Resume;
+    if (writeVerdict == mem.modulememory.FaultVerdict.OutOfMemory) return outOfMemory(address);
     // a write to a read-only shared page, by the module whose call is running
     if (mem.modulememory.slotOf(address) < 0 || modules.active() == modules.NO_INSTANCE) return -1;
     log.begin(log.Level.Warn);
@@ -67,13 +88,14 @@ function pageFault(errorCode: u64, interruptFrame: u64): i32 {
   }
   const verdict = mem.modulememory.fault(address);
   if (verdict == mem.modulememory.FaultVerdict.Mapped) return Action.Resume;
+  if (verdict == mem.modulememory.FaultVerdict.OutOfMemory) return outOfMemory(address);
   if (verdict == mem.modulememory.FaultVerdict.NotModuleMemory) return -1;
   const instance = modules.active();
   if (instance == modules.NO_INSTANCE) return -1;                // the kernel touched a guard
   log.begin(log.Level.Warn);
   line.text("memory: module instance ");
   line.decimal(instance);
-  line.text(verdict == mem.modulememory.FaultVerdict.GuardHit ? " hit its guard at " : " is out of memory at ");
+  line.text(" hit its guard at ");
   line.hex(address);
   line.text("; trapping it");
   log.end();

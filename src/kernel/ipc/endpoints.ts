@@ -54,11 +54,7 @@ export function destroy(e: i32): Errno {
   return Errno.Ok;
 }
 
-function copy(to: u64, from: u64, length: u32): void {
-  let i: u64 = 0;
-  for (; i + 8 <= <u64>length; i += 8) cpu.store64(to + i, cpu.load64(from + i));
-  for (; i < <u64>length; i++) cpu.store8(to + i, cpu.load8(from + i));
-}
+function copy(to: u64, from: u64, length: u32): void { cpu.copy(to, from, <u64>length); }
 
 /** Queues a copy of `length` bytes at kernel address `source`. */
 export function send(e: i32, source: u64, length: u32, wait: Wait): Errno {

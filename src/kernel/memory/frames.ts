@@ -3,9 +3,12 @@
 // are ever managed; everything else (first MiB, kernel image, boot data, ACPI,
 // MMIO holes, this allocator's own metadata) is simply never released.
 //
-// Metadata, 2 bytes per frame, in physical memory reached through the direct map:
-//   state  bit 7 HEAD (first frame of a block) | bit 6 FREE | bits 0-4 order
-//   owner  the Owner of an allocated block (on its head frame)
+// Metadata, one u16 per frame, in physical memory reached through the direct map:
+//   15 HEAD (first frame of a block) | 14 FREE | 13..10 order | 9..7 owner | 6..0 sharers
+// owner is the Owner of an allocated block and sharers how many module memories
+// map the frame copy-on-write (0 when it has one holder; memory/sharing.ts), both
+// on the head frame. The sharer count lives in bits the state and owner left
+// spare, so copy-on-write costs no memory (the cap: MAX_SHARERS holders).
 // Free blocks are kept on one doubly linked list per order, threaded through the
 // blocks themselves: +0 next (physical, 0 = end), +8 previous.
 import { Errno } from "../../abi";
@@ -17,9 +20,16 @@ export const MAX_ORDER: u32 = 10;
 const ORDERS = <i32>MAX_ORDER + 1;
 const METADATA_BYTES_PER_FRAME: u64 = 2;
 
-const STATE_HEAD: u8 = 0x80;
-const STATE_FREE: u8 = 0x40;
-const STATE_ORDER_MASK: u8 = 0x1f;
+const STATE_HEAD: u16 = 1 << 15;
+const STATE_FREE: u16 = 1 << 14;
+const ORDER_SHIFT: u16 = 10;
+const ORDER_BITS: u16 = 0xf;
+const STATE_MASK: u16 = STATE_HEAD | STATE_FREE | (ORDER_BITS << ORDER_SHIFT);
+const OWNER_SHIFT: u16 = 7;
+const OWNER_BITS: u16 = 0x7;
+const SHARERS_BITS: u16 = 0x7f;
+/** The most holders the sharer count records. */
+export const MAX_SHARERS: u32 = SHARERS_BITS;
 const LINK_NEXT: u64 = 0;
 const LINK_PREVIOUS: u64 = 8;
 
@@ -42,10 +52,16 @@ const ownerFrames = memory.data(OWNER_COUNT * 8);
 let managedFrames: u64 = 0;
 let freeFrames: u64 = 0;
 
-function stateOf(frame: u64): u8 { return physical.read8(metadataBase + frame * METADATA_BYTES_PER_FRAME); }
-function setState(frame: u64, state: u8): void { physical.write8(metadataBase + frame * METADATA_BYTES_PER_FRAME, state); }
-function setOwner(frame: u64, owner: Owner): void { physical.write8(metadataBase + frame * METADATA_BYTES_PER_FRAME + 1, <u8>owner); }
-function ownerOf(frame: u64): Owner { return <Owner>physical.read8(metadataBase + frame * METADATA_BYTES_PER_FRAME + 1); }
+function word(frame: u64): u16 { return physical.read16(metadataBase + frame * METADATA_BYTES_PER_FRAME); }
+function setWord(frame: u64, value: u16): void { physical.write16(metadataBase + frame * METADATA_BYTES_PER_FRAME, value); }
+function stateOf(frame: u64): u16 { return word(frame) & STATE_MASK; }
+function setState(frame: u64, state: u16): void { setWord(frame, (word(frame) & ~STATE_MASK) | state); }
+function orderState(order: u32): u16 { return <u16>order << ORDER_SHIFT; }
+function orderIn(state: u16): u32 { return <u32>((state >> ORDER_SHIFT) & ORDER_BITS); }
+function setOwner(frame: u64, owner: Owner): void {
+  setWord(frame, (word(frame) & ~(OWNER_BITS << OWNER_SHIFT)) | ((<u16>owner & OWNER_BITS) << OWNER_SHIFT));
+}
+function ownerOf(frame: u64): Owner { return <Owner>((word(frame) >> OWNER_SHIFT) & OWNER_BITS); }
 function head(order: u32): u64 { return load<u64>(freeHeads + <usize>order * 8); }
 function setHead(order: u32, block: u64): void { store<u64>(freeHeads + <usize>order * 8, block); }
 function countFree(order: u32, delta: i64): void {
@@ -62,7 +78,7 @@ function push(block: u64, order: u32): void {
   physical.write64(block + LINK_PREVIOUS, 0);
   if (first != 0) physical.write64(first + LINK_PREVIOUS, block);
   setHead(order, block);
-  setState(block >> FRAME_SHIFT, STATE_HEAD | STATE_FREE | <u8>order);
+  setState(block >> FRAME_SHIFT, STATE_HEAD | STATE_FREE | orderState(order));
   countFree(order, 1);
 }
 
@@ -101,7 +117,7 @@ export function release(start: u64, end: u64): void {
   while (frame < last) {
     let order: u32 = MAX_ORDER;
     while (order > 0 && ((frame & ((<u64>1 << order) - 1)) != 0 || frame + (<u64>1 << order) > last)) order--;
-    setState(frame, STATE_HEAD | <u8>order);     // as if allocated, then freed: merges with neighbours
+    setState(frame, STATE_HEAD | orderState(order));     // as if allocated, then freed: merges with neighbours
     setOwner(frame, Owner.Kernel);
     managedFrames += <u64>1 << order;
     countOwner(Owner.Kernel, <i64>(1 << order));
@@ -122,8 +138,9 @@ export function alloc(order: u32, owner: Owner): u64 {
     found--;
     push(block + (FRAME_SIZE << <u64>found), found);
   }
-  setState(block >> FRAME_SHIFT, STATE_HEAD | <u8>order);
+  setState(block >> FRAME_SHIFT, STATE_HEAD | orderState(order));
   setOwner(block >> FRAME_SHIFT, owner);
+  setSharers(block, 0);
   freeFrames -= <u64>1 << order;
   countOwner(owner, <i64>(1 << order));
   return block;
@@ -137,13 +154,13 @@ export function free(block: u64): Errno {
   if (frame >= frameLimit) return Errno.InvalidArgument;
   const state = stateOf(frame);
   if ((state & (STATE_HEAD | STATE_FREE)) != STATE_HEAD) return Errno.InvalidArgument;
-  let order = <u32>(state & STATE_ORDER_MASK);
+  let order = orderIn(state);
   countOwner(ownerOf(frame), -(<i64>(1 << order)));
   freeFrames += <u64>1 << order;
   setState(frame, 0);
   while (order < MAX_ORDER) {
     const buddy = frame ^ (<u64>1 << order);
-    if (buddy >= frameLimit || stateOf(buddy) != (STATE_HEAD | STATE_FREE | <u8>order)) break;
+    if (buddy >= frameLimit || stateOf(buddy) != (STATE_HEAD | STATE_FREE | orderState(order))) break;
     unlink(buddy << FRAME_SHIFT, order);
     setState(buddy, 0);
     if (buddy < frame) frame = buddy;
@@ -158,7 +175,7 @@ export function orderOf(block: u64): i32 {
   const frame = block >> FRAME_SHIFT;
   if ((block & (FRAME_SIZE - 1)) != 0 || frame >= frameLimit) return -1;
   const state = stateOf(frame);
-  return (state & (STATE_HEAD | STATE_FREE)) == STATE_HEAD ? <i32>(state & STATE_ORDER_MASK) : -1;
+  return (state & (STATE_HEAD | STATE_FREE)) == STATE_HEAD ? <i32>orderIn(state) : -1;
 }
 
 /** The smallest order whose block holds `bytes`, or -1 above the largest. */
@@ -166,6 +183,21 @@ export function orderFor(bytes: u64): i32 {
   let order: u32 = 0;
   while (order <= MAX_ORDER && (FRAME_SIZE << <u64>order) < bytes) order++;
   return order > MAX_ORDER ? -1 : <i32>order;
+}
+
+/** The copy-on-write holder count of the allocated frame at `frame` (see the
+ *  metadata layout above); 0 for a frame outside the allocator. */
+export function sharers(frame: u64): u32 {
+  const index = frame >> FRAME_SHIFT;
+  return index < frameLimit ? <u32>(word(index) & SHARERS_BITS) : 0;
+}
+
+/** Sets the holder count of `frame`, saturating at MAX_SHARERS (callers check first). */
+export function setSharers(frame: u64, count: u32): void {
+  const index = frame >> FRAME_SHIFT;
+  if (index >= frameLimit) return;
+  const value = <u16>(count > MAX_SHARERS ? MAX_SHARERS : count);
+  setWord(index, (word(index) & ~SHARERS_BITS) | value);
 }
 
 export function totalFrames(): u64 { return managedFrames; }

@@ -10,9 +10,10 @@ import * as modulememory from "./modulememory";
 import * as pagetable from "./pagetable";
 import * as pools from "./pools";
 import * as setup from "./setup";
+import * as sharing from "./sharing";
 import * as stacks from "./stacks";
 
-export { frames, heap, kernelspace, layout, modulememory, pagetable, pools, stacks };
+export { frames, heap, kernelspace, layout, modulememory, pagetable, pools, sharing, stacks };
 
 export function init(): Errno {
   const result = setup.init();

@@ -3,7 +3,10 @@
 // frames reached through the direct map. W^X holds by construction: no
 // Protection is both writable and executable.
 //
-//  entry: 63 NX | 51..12 address | 8 G | 7 PS (huge) | 6 D | 5 A | 4 PCD | 3 PWT | 2 U | 1 W | 0 P
+//  entry: 63 NX | 51..12 address | 11..9 software | 8 G | 7 PS (huge) | 6 D | 5 A | 4 PCD | 3 PWT | 2 U | 1 W | 0 P
+//  The software bits (ignored by the MMU, SDM vol. 3A table 4-19) mark module-memory
+//  leaves: COPY_ON_WRITE (read-only because the frame is shared, memory/sharing.ts)
+//  and FOREIGN (the frame is not the memory's own, e.g. a fabric region's).
 //  levels: PML4 (bits 47..39) → PDPT (38..30, 1 GiB pages) → PD (29..21, 2 MiB) → PT (20..12, 4 KiB)
 import { Errno } from "../../abi";
 import { cpu } from "../../hal";
@@ -21,6 +24,9 @@ export const PTE_HUGE: u64 = 1 << 7;
 export const PTE_GLOBAL: u64 = 1 << 8;
 export const PTE_NO_EXECUTE: u64 = 1 << 63;
 export const PTE_ADDRESS_MASK: u64 = 0x000f_ffff_ffff_f000;
+export const PTE_COPY_ON_WRITE: u64 = 1 << 9;
+export const PTE_FOREIGN: u64 = 1 << 10;
+export const PTE_SOFTWARE_MASK: u64 = 0x0e00;
 
 export const enum PageSize { Small = 0, Large = 1, Huge = 2 }   // 4 KiB, 2 MiB, 1 GiB
 export const enum Protection { Read = 0, ReadWrite = 1, ReadExecute = 2 }
@@ -93,19 +99,61 @@ function walk(root: u64, address: u64, level: i32, create: bool): u64 {
   return entryAddress(table, indexAt(address, level));
 }
 
-function invalidate(root: u64, address: u64): void {
-  if ((cpu.readCr3() & PTE_ADDRESS_MASK) == root) cpu.invalidatePage(address);
+// Other CPUs: every CPU runs on the kernel's root, and a translation one of them
+// cached stays usable after the entry changes (an agent that ran there reading a
+// frame since freed or given to another). Once other CPUs may cache translations,
+// a change that takes a page away or lowers its rights (unmap, protect, replace)
+// is also sent to them, through a hook the platform installs: Now (an IPI
+// shootdown: the page may be in use there), or BeforeReuse, for pages no CPU uses
+// any more (a dead thread's stack, a destroyed memory: each CPU drops its
+// translations before it can run anything that could use the pages' next owner).
+// Page by page, or once for a batch between deferRemoteInvalidation() and
+// endDeferredInvalidation().
+export const enum Remote { Now = 0, BeforeReuse = 1 }
+export type RemoteInvalidate = (address: u64, when: Remote) => void;
+/** For the hook: drop every translation, not one page. */
+export const INVALIDATE_ALL: u64 = 0;
+let remoteInvalidate: u32 = 0;          // function reference; 0 while one CPU runs
+let deferDepth: u32 = 0;
+let remotePending = false;
+
+/** Installs the hook that invalidates a page (or INVALIDATE_ALL) on the other CPUs. */
+export function setRemoteInvalidate(hook: RemoteInvalidate): void { remoteInvalidate = <u32>changetype<usize>(hook); }
+
+/** Drops `address` (INVALIDATE_ALL: everything) from the other CPUs' TLBs `when`
+ *  asked, for changes made without unmap/protect/replace. */
+export function invalidateElsewhere(address: u64, when: Remote): void {
+  if (remoteInvalidate != 0) changetype<RemoteInvalidate>(<usize>remoteInvalidate)(address, when);
 }
 
-/** Maps one page. Refuses misaligned or non-canonical addresses, a page that is
- *  already mapped, and a range covered by a larger page. */
-export function map(root: u64, address: u64, target: u64, size: PageSize, protection: Protection): Errno {
+/** Holds back the other CPUs' invalidations until endDeferredInvalidation(), which
+ *  sends one for all, `when` asked. Only while the pages changed are in no other
+ *  CPU's use. */
+export function deferRemoteInvalidation(): void { deferDepth++; }
+export function endDeferredInvalidation(when: Remote): void {
+  if (deferDepth == 0 || --deferDepth != 0 || !remotePending) return;
+  remotePending = false;
+  invalidateElsewhere(INVALIDATE_ALL, when);
+}
+
+function invalidate(root: u64, address: u64): void {
+  if ((cpu.readCr3() & PTE_ADDRESS_MASK) != root) return;
+  cpu.invalidatePage(address);
+  if (remoteInvalidate == 0) return;
+  if (deferDepth != 0) { remotePending = true; return; }
+  changetype<RemoteInvalidate>(<usize>remoteInvalidate)(address, Remote.Now);
+}
+
+/** Maps one page, with `software` bits (PTE_SOFTWARE_MASK) in its entry. Refuses
+ *  misaligned or non-canonical addresses, a page that is already mapped, and a
+ *  range covered by a larger page. */
+export function map(root: u64, address: u64, target: u64, size: PageSize, protection: Protection, software: u64 = 0): Errno {
   const bytes = pageBytes(size);
   if (!canonical(address) || (address & (bytes - 1)) != 0 || (target & (bytes - 1)) != 0) return Errno.InvalidArgument;
   const slot = walk(root, address, leafLevel(size), true);
   if (slot == 0) return Errno.ResourceExhausted;
   if ((physical.read64(slot) & PTE_PRESENT) != 0) return Errno.AlreadyExists;
-  physical.write64(slot, encodeLeaf(target, size, protection));
+  physical.write64(slot, encodeLeaf(target, size, protection) | (software & PTE_SOFTWARE_MASK));
   return Errno.Ok;
 }
 
@@ -146,6 +194,18 @@ export function protect(root: u64, address: u64, protection: Protection): Errno 
   return Errno.Ok;
 }
 
+/** Points the present 4 KiB leaf of `address` at `target` with `protection` and
+ *  `software` bits, in one store (a CPU never sees it unmapped), and drops it from
+ *  this CPU's TLB. NotFound when no 4 KiB page maps `address`. */
+export function replace(root: u64, address: u64, target: u64, protection: Protection, software: u64): Errno {
+  if (!canonical(address) || (address & (TABLE_BYTES - 1)) != 0 || (target & (TABLE_BYTES - 1)) != 0) return Errno.InvalidArgument;
+  const slot = walk(root, address, leafLevel(PageSize.Small), false);
+  if (slot == 0 || (physical.read64(slot) & PTE_PRESENT) == 0) return Errno.NotFound;
+  physical.write64(slot, encodeLeaf(target, PageSize.Small, protection) | (software & PTE_SOFTWARE_MASK));
+  invalidate(root, address);
+  return Errno.Ok;
+}
+
 /** The physical address `address` maps to, or NOT_MAPPED. */
 export function translate(root: u64, address: u64): u64 {
   if (!canonical(address)) return NOT_MAPPED;
@@ -172,6 +232,8 @@ export function leafEntry(root: u64, address: u64): u64 {
  * Tears down everything under the PDPT entries covering [start, start + length),
  * which must be 1 GiB aligned: calls `release` for every 4 KiB leaf's frame and
  * frees the page tables. For module memory slots, whose frames are owned by them.
+ * No CPU may be using the range: the others drop its translations lazily (before
+ * they next enter the kernel, so before anything can use the slot's next memory).
  */
 export function releaseRange(root: u64, start: u64, length: u64, release: (frame: u64) => void): void {
   const gib: u64 = 1 << 30;
@@ -194,5 +256,7 @@ export function releaseRange(root: u64, start: u64, length: u64, release: (frame
     frames.free(pd);
     physical.write64(pdptSlot, 0);
   }
-  if ((cpu.readCr3() & PTE_ADDRESS_MASK) == root) cpu.writeCr3(cpu.readCr3());   // flush the range
+  if ((cpu.readCr3() & PTE_ADDRESS_MASK) != root) return;
+  cpu.writeCr3(cpu.readCr3());                                   // flush the range
+  invalidateElsewhere(INVALIDATE_ALL, Remote.BeforeReuse);      // nobody uses it: before its reuse will do
 }

@@ -20,6 +20,9 @@ export const enum ProbeFunction {
   Subscribe = 13,     // (topic handle, endpoint handle): aios.event_subscribe
   DiskWrite = 14,     // (disk handle, sector): aios.block_write of a pattern sector
   DiskRead = 15,      // (disk handle, sector): aios.block_read, 0 when the pattern is back
+  Sum = 16,           // (pages): the sum of the words over `pages` wasm pages, read only
+  DeviceRead = 17,    // (device handle, offset): a BAR 0 register, or 0xe0000000 | Errno
+  EduFactorial = 18,  // (device handle, n): n! computed by QEMU's edu device, driven by the agent
 }
 
 /** The guard-page build of probe. */

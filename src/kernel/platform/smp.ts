@@ -68,6 +68,13 @@ function startOne(index: i32, apicId: u32): bool {
   return isOnline(index);
 }
 
+/** A kernel translation changed: drop `address` (INVALIDATE_ALL: all) on the
+ *  other CPUs, now or when each next enters the kernel. */
+function invalidateOthers(address: u64, when: pagetable.Remote): void {
+  if (when == pagetable.Remote.BeforeReuse) kernelLock.flushOthersOnEntry();
+  else ipi.shootdown(address);
+}
+
 /** Starts every other CPU the MADT lists as enabled. */
 export function startAll(bootApicId: u32): void {
   store<u8>(online, 1);
@@ -86,6 +93,7 @@ export function startAll(bootApicId: u32): void {
     return;
   }
   kernelLock.share();                              // from now on another CPU may enter the kernel
+  pagetable.setRemoteInvalidate(invalidateOthers);  // and cache the kernel's translations
   let next = 1;
   const phantom = cmdline.phantomCpu();
   const attempts = phantom >= 0 ? count + 1 : count;
@@ -104,8 +112,8 @@ export function startAll(bootApicId: u32): void {
       log.end();
     }
   }
-  pagetable.unmap(root, TRAMPOLINE_BASE);
   ipi.setOthers(onlineCount - 1);
+  pagetable.unmap(root, TRAMPOLINE_BASE);           // the APs ran through it: theirs go too
   if (onlineCount > 1) log.setConcurrent(true);
   log.begin(log.Level.Info);
   line.text("smp: ");

@@ -19,13 +19,14 @@
 // affinity) through a reschedule IPI and the next preemption point there.
 import { cpu, x86 } from "../../hal";
 import * as clock from "../clock";
-import { stacks } from "../memory";
+import { pagetable, stacks } from "../memory";
 import * as modules from "../modules";
 import * as timers from "../time/timers";
 import * as vectors from "../interrupts/vectors";
 import * as ipi from "../platform/ipi";
 import * as smp from "../platform/smp";
 import * as kernelLock from "../sync/kernellock";
+import * as idle from "../platform/idle";
 import * as panic from "../panic";
 import * as balance from "./balance";
 import * as edf from "./edf";
@@ -137,6 +138,12 @@ export function cpuOfThread(t: i32): i32 { return t >= 0 && t < MAX_THREADS ? qu
 /** Time CPU `c` spent running threads other than its idle thread. */
 export function busyTimeOf(c: i32): u64 { return c >= 0 && c < MAX_CPUS ? load<u64>(u64At(busyNs, c)) : 0; }
 export function switchesOf(c: i32): u64 { return c >= 0 && c < MAX_CPUS ? load<u64>(u64At(switchCounts, c)) : 0; }
+/** Switches from one thread to another since boot, on all CPUs. */
+export function contextSwitches(): u64 {
+  let total: u64 = 0;
+  for (let c = 0; c < cpuLimit; c++) total += load<u64>(u64At(switchCounts, c));
+  return total;
+}
 export function migrationCount(): u64 { return migrations; }
 export function stealCount(): u64 { return steals; }
 export function cpusJoined(): i32 { return <i32>popcnt(joinedMask); }
@@ -220,7 +227,7 @@ function idleLoop(unused: u32): void {
     if (!hasWork(c)) steal(c);
     if (hasWork(c)) { schedule(); continue; }
     const held = kernelLock.suspend();          // never halt holding the kernel lock
-    cpu.waitForInterrupt();                     // sti; hlt: a wake-up IPI cannot slip in between
+    idle.waitForInterrupt();                    // sti; hlt: a wake-up IPI cannot slip in between
     cpu.disableInterrupts();
     kernelLock.resume(held);
   }
@@ -540,10 +547,11 @@ function release(t: i32): void {
   setState(t, State.Free);
   const top = load<u64>(u64At(stackTops, t));
   if (top == 0) return;
-  stacks.release(top);
   // the thread may have run on any CPU: none may keep the old stack's translations
   // for the next thread that gets this slot
-  if (ipi.othersOnline()) ipi.shootdown(0);
+  pagetable.deferRemoteInvalidation();
+  stacks.release(top);
+  pagetable.endDeferredInvalidation(pagetable.Remote.BeforeReuse);
 }
 
 function tick(id: u32, context: u32): void {

@@ -1,5 +1,5 @@
 // agents.ts — guest scenarios for the agent lifecycle: spawn, clone (memory
-// copied), specialize, kill (everything reclaimed), a failing hook aborting an
+// shared copy-on-write, see clone.ts), specialize, kill (everything reclaimed), a failing hook aborting an
 // operation, and an agent that traps 100 times in a row restarted with backoff
 // and then given up on while another agent keeps running; all audited.
 import { Errno } from "../../abi";

@@ -10,6 +10,7 @@ import * as line from "../line";
 import * as log from "../log";
 import * as clock from "../clock";
 import * as shared from "./block";
+import * as block from "../block";
 
 const MIB: u64 = 1 << 20;
 const FIRST_SECTOR: u64 = 2048;
@@ -39,6 +40,8 @@ export function verify(): bool {
   line.reset();
   line.text("AIOS ahci ncq=");
   line.text(devices.ahci.usesNcq() ? "yes" : "no");
+  line.text(" interrupts=");
+  line.decimal(devices.ahci.interrupts());
   log.publish();
   return ok;
 }
@@ -53,12 +56,13 @@ export function errorRecovery(): bool {
   const b = frames.alloc(order, frames.Owner.Test);
   if (a == 0 || b == 0) return false;
   const sectors: u64 = (64 << 10) / devices.ahci.SECTOR;
-  const failed = devices.ahci.read(4096 - 8, b, sectors);
+  const disk = devices.ahci.diskIndex();
+  const failed = block.read(disk, 4096 - 8, b, sectors);
   fillXorshift(a, 64 << 10, 0x9e3779b97f4a7c15);
-  const wrote = devices.ahci.write(FIRST_SECTOR, a, sectors);
-  const read = devices.ahci.read(FIRST_SECTOR, b, sectors);
+  const wrote = block.write(disk, FIRST_SECTOR, a, sectors);
+  const read = block.read(disk, FIRST_SECTOR, b, sectors);
   const matches = read == Errno.Ok && same(a, b, 64 << 10);
-  const retried = devices.ahci.read(4096 - 8, b, sectors);
+  const retried = block.read(disk, 4096 - 8, b, sectors);
   frames.free(a);
   frames.free(b);
   line.reset();

@@ -6,6 +6,7 @@
 // (25 - 5) / 20 = 1 s, where unlimited they take far less.
 import { Errno } from "../../abi";
 import * as agents from "../agents";
+import * as probeAgent from "./probeagent";
 import * as block from "../block";
 import * as caps from "../caps";
 import * as clock from "../clock";
@@ -15,9 +16,7 @@ import * as line from "../line";
 import * as log from "../log";
 import * as modules from "../modules";
 import { probe } from "../modules";
-import * as scheduler from "../sched/scheduler";
 
-const specBuffer = memory.data(agents.lifecycle.Spec.SIZE);
 const READ_WRITE: u32 = caps.Rights.Read | caps.Rights.Write | caps.Rights.Revoke;
 const SECTOR: u32 = 4096;
 const READS: i32 = 25;
@@ -46,21 +45,8 @@ function timedReads(instance: u32, handle: u32): u64 {
 export function blockAbi(): bool {
   if (!devices.virtio.blk.available()) return false;
   const disk = devices.virtio.blk.diskIndex();
-  const spec = changetype<agents.lifecycle.Spec>(specBuffer);
-  spec.module = probe.id();
-  spec.entry = probe.ProbeFunction.Size;
-  spec.argumentA = 0;
-  spec.argumentB = 0;
-  spec.memoryPages = 64;
-  spec.hint = agents.registry.Hint.Batch;
-  spec.role = 0;
-  spec.restartLimit = 0;
-  spec.backoffNs = 0;
-  spec.backoffCapNs = 0;
-  spec.watchdogNs = 0;
-  const agent = agents.lifecycle.spawn(spec);
+  const agent = probeAgent.spawnIdle();
   if (agent < 0) return false;
-  scheduler.sleep(5_000_000);
   const instance = agents.registry.instanceOf(agent);
   const now = clock.nanoseconds();
   const handle = <u32>caps.createRoot(agent, caps.ObjectKind.Device, block.objectOf(disk), READ_WRITE, caps.NO_EXPIRY, now);

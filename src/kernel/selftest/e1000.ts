@@ -21,15 +21,8 @@ function send(source: usize, length: u32, checksumStart: u32, checksumOffset: u3
   return devices.e1000.send(source, <i32>length);     // no offload on this device
 }
 
-/** Polls for the next frame until `timeoutNs` passes (the driver is polled). */
 function receive(destination: usize, capacity: u32, timeoutNs: u64): i32 {
-  const start = clock.nanoseconds();
-  while (true) {
-    devices.e1000.poll();
-    const length = devices.e1000.receive(destination, <i32>capacity);
-    if (length != 0 || clock.nanoseconds() - start >= timeoutNs) return length;
-    cpu.pause();
-  }
+  return devices.e1000.receiveWait(destination, <i32>capacity, timeoutNs);
 }
 
 function reclaim(): void {
@@ -69,6 +62,8 @@ function reportCounters(name: string): void {
   line.decimal(devices.e1000.transmitErrors() + devices.e1000.receiveErrors());
   line.text(" drops=");
   line.decimal(devices.e1000.drops());
+  line.text(" interrupts=");
+  line.decimal(devices.e1000.interrupts());
   log.publish();
 }
 

@@ -25,10 +25,14 @@ import * as auditScenarios from "./audit";
 import * as netScenarios from "./net";
 import * as blockAbiScenarios from "./blockabi";
 import * as blockScenarios from "./block";
+import * as deviceAgentScenarios from "./deviceagent";
+import * as netStackScenarios from "./netstack";
 import * as nvmeScenarios from "./nvme";
 import * as e1000Scenarios from "./e1000";
 import * as ahciScenarios from "./ahci";
 import * as iommuScenarios from "./iommu";
+import * as cloneScenarios from "./clone";
+import * as publisherScenarios from "./publishers";
 import * as smpSchedScenarios from "./smpsched";
 
 type Scenario = () => bool;
@@ -97,10 +101,14 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "block-abi")) return blockAbiScenarios.blockAbi;
   if (nameIs(source, length, "disks")) return blockScenarios.listDisks;
   if (nameIs(source, length, "verify-disks")) return blockScenarios.verifyAllDisks;
+  if (nameIs(source, length, "device-agent")) return deviceAgentScenarios.deviceAgent;
+  if (nameIs(source, length, "net-udp-echo")) return netStackScenarios.udpEcho;
   if (nameIs(source, length, "ahci")) return ahciScenarios.verify;
   if (nameIs(source, length, "ahci-error")) return ahciScenarios.errorRecovery;
   if (nameIs(source, length, "bench-ahci")) return ahciScenarios.benchmark;
   if (nameIs(source, length, "iommu")) return iommuScenarios.iommuScenario;
+  if (nameIs(source, length, "clone-cow")) return cloneScenarios.cloneCopyOnWrite;
+  if (nameIs(source, length, "event-publishers")) return publisherScenarios.publishers;
   if (nameIs(source, length, "smp-sched")) return smpSchedScenarios.smpScheduling;
   return null;
 }

@@ -10,16 +10,29 @@ const SLEEP_NS: u64 = 100_000_000;
 const TOLERANCE_NS: u64 = SLEEP_NS / 20;     // ±5%
 
 /** sleep(100 ms), measured by the HPET's own counter. */
+const SLEEPS: i32 = 5;
+
+/** The closest of five sleeps to SLEEP_NS, by the HPET: no sleep may end early,
+ *  and the best must be within the tolerance. (A loaded host can stall the
+ *  emulated CPU and make any one sleep late; a miscalibrated timer makes every
+ *  one wrong, which is what this catches.) */
 export function sleepAccuracy(): bool {
   if (!hpet.present()) { log.error("selftest: no HPET to measure with"); return false; }
-  const start = hpet.counter();
-  if (timers.sleep(SLEEP_NS) != Errno.Ok) return false;
-  const elapsed = hpet.ticksToNanoseconds(hpet.counter() - start);
+  let best: u64 = 0xffff_ffff_ffff_ffff;
+  let early = false;
+  for (let i = 0; i < SLEEPS; i++) {
+    const start = hpet.counter();
+    if (timers.sleep(SLEEP_NS) != Errno.Ok) return false;
+    const elapsed = hpet.ticksToNanoseconds(hpet.counter() - start);
+    if (elapsed < SLEEP_NS - TOLERANCE_NS) early = true;
+    if (elapsed < best) best = elapsed;
+  }
   line.reset();
   line.text("AIOS sleep measured_us=");
-  line.decimal(elapsed / 1000);
+  line.decimal(best / 1000);
+  line.text(early ? " early=yes" : " early=no");
   log.publish();
-  return elapsed >= SLEEP_NS - TOLERANCE_NS && elapsed <= SLEEP_NS + TOLERANCE_NS;
+  return !early && best <= SLEEP_NS + TOLERANCE_NS;
 }
 
 const order = memory.data(8);

@@ -24,14 +24,17 @@
 // interrupts off: an interrupt between taking the ticket and naming the owner (or
 // between clearing the owner and releasing the ticket) would find the lock held by
 // nobody it knows and wait on it for ever.
-import { cpu, lapic } from "../../hal";
+import { cpu, lapic, x86 } from "../../hal";
 import * as locks from "./locks";
 
 /** Task priority while waiting: classes 0x0-0xe (vectors below 0xf0) are held back. */
 const PRIORITY_IPIS_ONLY: u32 = 0xe0;
 const NOBODY: i32 = -1;
 
+const MAX_CPUS = <i32>x86.MAX_CPUS;
 const ticket = memory.data(locks.TICKET_LOCK_BYTES);
+const flushesSeen = memory.data(MAX_CPUS * 4);       // per CPU: the flush generation it caught up with
+let flushes: u32 = 0;             // TLB flushes asked of every CPU at its next entry
 let shared = false;               // other CPUs may enter: the ticket and owner are real
 let owner: i32 = NOBODY;          // written only by the holder (shared)
 let depth: u32 = 0;               // the holder's nesting
@@ -52,6 +55,11 @@ function take(me: i32): void {
     waits++;
   }
   owner = me;
+  const seen = flushesSeen + <usize>me * 4;
+  if (load<u32>(seen) != flushes) {                   // translations dropped elsewhere meanwhile
+    store<u32>(seen, flushes);
+    cpu.writeCr3(cpu.readCr3());
+  }
 }
 
 /** Takes the lock for this CPU (again, if it already holds it). */
@@ -117,6 +125,15 @@ export function share(): void {
   }
   shared = true;
   cpu.restoreInterrupts(flags);
+}
+
+/** Asks every other CPU to flush its TLB when it next takes the lock, which it
+ *  must do before it runs anything that could use pages just given up (kernel
+ *  code, or agent code, which only ever starts or resumes from kernel code).
+ *  Called holding the lock; this CPU is up to date already. */
+export function flushOthersOnEntry(): void {
+  flushes++;
+  if (shared) store<u32>(flushesSeen + <usize>cpu.cpuIndex() * 4, flushes);
 }
 
 /** True when this CPU holds the lock. */

@@ -13,7 +13,7 @@ import * as clock from "../clock";
 import { frames } from "../memory";
 import { DIRECT_MAP_BASE } from "../memory/layout";
 import * as scheduler from "../sched/scheduler";
-import { inCallerMemory } from "./index";
+import { checked, inCallerMemory } from "./index";
 
 /** The most one call moves: 64 KiB. */
 export const MAX_BYTES: u32 = 64 << 10;
@@ -24,9 +24,7 @@ export const INFO_SECTOR_SIZE: u32 = 1;
 /** The disk behind capability `handle` of the calling agent, checked for
  *  `rights`; or -Errno. */
 function diskOf(slot: u32, handle: u32, rights: u32): i32 {
-  const agent = agents.registry.agentOfInstance(slot);
-  if (agent < 0) return -(<i32>Errno.AgentNotFound);
-  const index = caps.check(agent, handle, caps.ObjectKind.Device, rights, clock.nanoseconds());
+  const index = checked(slot, handle, caps.ObjectKind.Device, rights);
   if (index < 0) return index;
   const d = block.diskOfObject(caps.objectAt(index));
   return d < 0 ? -(<i32>Errno.NotFound) : d;
@@ -75,6 +73,4 @@ export function info(slot: u32, handle: u32, what: u32): i64 {
   return -(<i64>Errno.InvalidArgument);
 }
 
-function copy(to: u64, from: u64, bytes: u64): void {
-  for (let i: u64 = 0; i < bytes; i += 8) cpu.store64(to + i, cpu.load64(from + i));
-}
+function copy(to: u64, from: u64, bytes: u64): void { cpu.copy(to, from, bytes); }

@@ -49,15 +49,24 @@ export function clockNs(slot: u32): u64 {
 }
 
 /** The capability `handle` of the calling agent, checked for `kind` and `rights`:
- *  its table index, or -Errno (AgentNotFound when the caller is no agent). */
-function checked(slot: u32, handle: u32, kind: caps.ObjectKind, rights: u32): i32 {
+ *  its table index, or -Errno (AgentNotFound when the caller is no agent).
+ *  Inlined into every ABI call: the common case (a capability without an expiry
+ *  that passes) is caps.checkFast, with no call and no clock read; every other
+ *  case goes the full way, checkedWithTime. */
+@inline export function checked(slot: u32, handle: u32, kind: caps.ObjectKind, rights: u32): i32 {
+  const index = caps.checkFast(agents.registry.agentOfInstance(slot), handle, kind, rights);
+  return index >= 0 ? index : checkedWithTime(slot, handle, kind, rights);
+}
+
+function checkedWithTime(slot: u32, handle: u32, kind: caps.ObjectKind, rights: u32): i32 {
   const agent = agents.registry.agentOfInstance(slot);
   if (agent < 0) return -(<i32>Errno.AgentNotFound);
   return caps.check(agent, handle, kind, rights, clock.nanoseconds());
 }
 
-/** aios.cap_check(handle, rights): 0, or the Errno the check gives. */
-export function capCheck(slot: u32, handle: u32, rights: u32): i32 {
+/** aios.cap_check(handle, rights): 0, or the Errno the check gives. Inlined into
+ *  its kernel export: the cheapest checked call is one function. */
+@inline export function capCheck(slot: u32, handle: u32, rights: u32): i32 {
   const index = checked(slot, handle, caps.ObjectKind.Agent, rights);
   return index < 0 ? -index : 0;
 }

@@ -53,6 +53,14 @@ export function fill(pages: u32, seed: u32): u32 {
   return sum;
 }
 
+/** The sum of the words over the first `pages` wasm pages (reads only). */
+export function sum(pages: u32): u32 {
+  const words = <usize>pages * 65536 / 4;
+  let total: u32 = 0;
+  for (let i: usize = 0; i < words; i++) total += load<u32>(i * 4);
+  return total;
+}
+
 /** rounds × C = A·B over n×n i32 matrices placed at the start of memory; a
  *  checksum of C. The compute kernel for the bounds-check benchmark. */
 export function matrix(n: u32, rounds: u32): u32 {
@@ -159,4 +167,48 @@ export function diskRead(handle: u32, sector: u32): u32 {
   if (result != 0) return <u32>result;
   for (let i: u32 = 0; i < SECTOR_BYTES; i++) if (load<u8>(DISK_BUFFER + <usize>i) != <u8>(i * 7 + sector)) return 0xffff;
   return 0;
+}
+
+@external("aios", "device_read32") declare function deviceRead32(handle: u32, bar: u32, offset: u32): i64;
+@external("aios", "device_write32") declare function deviceWrite32(handle: u32, bar: u32, offset: u32, value: u32): i32;
+/** What deviceRead returns for a refused read: this bit and the Errno. */
+const REFUSED: u32 = 0xe000_0000;
+
+/** One 32-bit register of BAR 0 of the device behind `handle`: its value, or
+ *  REFUSED | the Errno. */
+export function deviceRead(handle: u32, offset: u32): u32 {
+  const value = deviceRead32(handle, 0, offset);
+  return value < 0 ? REFUSED | <u32>(-value) : <u32>value;
+}
+
+// QEMU's "edu" teaching device (docs/specs/edu.rst), BAR 0: identification at
+// 0x00 (0x010000ed for version 1.0), liveness at 0x04 (reads back the inverse of
+// what was written), factorial at 0x08 (write n, read n!), status at 0x20 (bit 0:
+// computing).
+const EDU_LIVENESS: u32 = 0x04;
+const EDU_FACTORIAL: u32 = 0x08;
+const EDU_STATUS: u32 = 0x20;
+const EDU_COMPUTING: u32 = 1;
+const EDU_POLLS: u32 = 1_000_000;
+
+/** This agent as the edu device's driver: a liveness check, then n! computed by
+ *  the device. n!, or REFUSED | the Errno of the first refused access, or
+ *  0xdead when the device answered wrongly or never finished. */
+export function eduFactorial(handle: u32, n: u32): u32 {
+  const written = deviceWrite32(handle, 0, EDU_LIVENESS, 0x1234_5678);
+  if (written != 0) return REFUSED | <u32>written;
+  const inverse = deviceRead32(handle, 0, EDU_LIVENESS);
+  if (inverse < 0) return REFUSED | <u32>(-inverse);
+  if (<u32>inverse != ~<u32>0x1234_5678) return 0xdead;
+  const started = deviceWrite32(handle, 0, EDU_FACTORIAL, n);
+  if (started != 0) return REFUSED | <u32>started;
+  for (let i: u32 = 0; i < EDU_POLLS; i++) {
+    const status = deviceRead32(handle, 0, EDU_STATUS);
+    if (status < 0) return REFUSED | <u32>(-status);
+    if ((<u32>status & EDU_COMPUTING) == 0) {
+      const result = deviceRead32(handle, 0, EDU_FACTORIAL);
+      return result < 0 ? REFUSED | <u32>(-result) : <u32>result;
+    }
+  }
+  return 0xdead;
 }

@@ -8,6 +8,7 @@ export function capsOpenAgent(agent: i32, now: u64): i32 { return caps.openAgent
 export function capsCloseAgent(agent: i32): i32 { return caps.closeAgent(agent); }
 export function capsCreateRoot(agent: i32, kind: i32, object: u64, rights: u32, expiry: u64, now: u64): i32 { return caps.createRoot(agent, kind, object, rights, expiry, now); }
 export function capsCheck(agent: i32, handle: u32, kind: i32, rights: u32, now: u64): i32 { return caps.check(agent, handle, kind, rights, now); }
+export function capsCheckFast(agent: i32, handle: u32, kind: i32, rights: u32): i32 { return caps.checkFast(agent, handle, kind, rights); }
 export function capsDuplicate(agent: i32, handle: u32, now: u64): i32 { return caps.duplicate(agent, handle, now); }
 export function capsAttenuate(agent: i32, handle: u32, rights: u32, expiry: u64, now: u64): i32 { return caps.attenuate(agent, handle, rights, expiry, now); }
 export function capsGrant(agent: i32, handle: u32, target: i32, rights: u32, expiry: u64, now: u64): i32 { return caps.grant(agent, handle, target, rights, expiry, now); }

@@ -35,15 +35,7 @@ function locate(): i32 {
   return -1;
 }
 
-function refuse(index: i32, why: string, result: Errno): Errno {
-  log.begin(log.Level.Warn);
-  line.text("ahci: ");
-  registry.appendAddress(index);
-  line.text(" refused: ");
-  line.text(why);
-  log.end();
-  return result;
-}
+function refuse(index: i32, why: string, result: Errno): Errno { return registry.refuse("ahci", index, why, result); }
 
 function waitClear(address: u64, bits: u32, timeout: u64): bool {
   const start = clock.nanoseconds();

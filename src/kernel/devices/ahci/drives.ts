@@ -1,7 +1,7 @@
 // drives.ts — the SATA drives behind an AHCI HBA: each port with an ATA device is
 // brought up (engines, signature, IDENTIFY DEVICE) and then serves 512-byte-sector
-// read, write and flush. Transfers are cut into commands of COMMAND_SECTORS, up to
-// one per slot in flight; as NCQ (READ/WRITE FPDMA QUEUED) where the HBA and the
+// read, write and flush through the block layer (below). Requests are commands of up
+// to COMMAND_SECTORS, one per slot, every slot in flight; as NCQ (READ/WRITE FPDMA QUEUED) where the HBA and the
 // drive both offer it and aios.ahci.ncq=off did not forbid it, else READ/WRITE
 // DMA EXT. The block calls act on the first drive found.
 import { Errno } from "../../../abi";
@@ -12,6 +12,9 @@ import * as log from "../../log";
 import { frames } from "../../memory";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as block from "../../block";
+import * as vectors from "../../interrupts/vectors";
+import * as apic from "../../platform/apic";
+import * as msi from "../msi";
 import * as dma from "../dma";
 import * as registry from "../registry";
 import * as ata from "./ata";
@@ -224,76 +227,124 @@ function build(d: port.Drive, slot: u32, direction: ata.Direction, lba: u64, sec
   ata.writeHeader(port.header(d, slot), ata.FIS_H2D_BYTES, direction, <u32>entries, t);
 }
 
-/** Moves `sectors` from `sector` between the first drive and physical `buffer`
- *  (contiguous), refilling each slot as soon as its command finishes. */
-function transfer(direction: ata.Direction, sector: u64, buffer: u64, sectors: u64): Errno {
-  if (count == 0 || !drive(0).online) return Errno.NotReady;
-  const d = drive(0);
-  if (sectors == 0 || sector > d.sectors || sectors > d.sectors - sector) return Errno.InvalidArgument;
-  if ((buffer & 1) != 0) return Errno.InvalidArgument;          // PRDT addresses are word aligned
-  if ((capabilities & r.CAP_S64A) == 0 && (buffer >= BELOW_4G || sectors * SECTOR > BELOW_4G - buffer)) return Errno.InvalidArgument;
-  const allSlots: u32 = d.slots == 32 ? 0xffffffff : (<u32>1 << d.slots) - 1;
-  const queuing = d.queued ? port.Queuing.Native : port.Queuing.None;
-  let free = allSlots;
-  let issued: u64 = 0;
-  while (issued < sectors || d.outstanding != 0) {
-    let batch: u32 = 0;
-    while (issued < sectors && free != 0) {
-      const slot = <u32>ctz(free);
-      const n = sectors - issued < COMMAND_SECTORS ? sectors - issued : COMMAND_SECTORS;
-      build(d, slot, direction, sector + issued, n, buffer + issued * SECTOR);
-      batch |= <u32>1 << slot;
-      free &= ~(<u32>1 << slot);
-      issued += n;
-    }
-    if (batch != 0) port.issue(d, batch, queuing);
-    const finished = port.waitAny(d, COMMAND_WAIT_NS);
-    if (finished < 0) return fail(d, direction == ata.Direction.ToDevice ? "write" : "read", sector, sectors, <Errno>(-finished));
-    free |= <u32>finished;
-  }
-  return Errno.Ok;
-}
-
-export function read(sector: u64, buffer: u64, sectors: u64): Errno { return transfer(ata.Direction.FromDevice, sector, buffer, sectors); }
-export function write(sector: u64, buffer: u64, sectors: u64): Errno { return transfer(ata.Direction.ToDevice, sector, buffer, sectors); }
-
-/** Makes every completed write durable (FLUSH CACHE EXT, non-queued);
- *  NotSupported on a drive without the command. */
-export function flush(): Errno {
-  if (count == 0 || !drive(0).online) return Errno.NotReady;
-  const d = drive(0);
-  if (!d.canFlush) return Errno.NotSupported;
-  ata.writeSimpleFis(DIRECT_MAP_BASE + port.table(d, 0), ata.ATA_FLUSH_CACHE_EXT);
-  return runSingle(d, "FLUSH CACHE EXT", ata.Direction.None, 0, 0);
-}
-
-// ---- under the block layer: the first drive as "sda". The port engine is still
-// polled, so a request runs to its end inside start() and completes there; the
-// block layer's queue, scheduler, partitions and agent ABI work over it all the
-// same, one request at a time.
-const REQUEST_SECTORS: u32 = 8192;        // 4 MiB: eight commands in flight
+// ---- under the block layer: the first drive as "sda". Each block request is one
+// command in a slot of its own (up to every slot in flight); the HBA's MSI (or the
+// block layer's polling without it) reaps finished slots and completes their
+// requests. An error fails every command then in flight (the port is recovered,
+// which drops them; the caller's transfer fails as a whole, as before) and the
+// port goes on with the next requests.
+const REQUEST_SECTORS: u32 = <u32>COMMAND_SECTORS;
+const NO_REQUEST: i32 = -1;
+const slotRequests = memory.data(32 * 4);
 let disk: i32 = -1;
+let vector: u32 = 0;
+let interruptCount: u32 = 0;
 
 /** The block layer's disk for the first drive ("sda"), or -1. */
 export function diskIndex(): i32 { return disk; }
+/** Interrupts the HBA has raised (for tests). */
+export function interrupts(): u32 { return interruptCount; }
 
 function start(context: u32, request: i32): Errno {
+  if (count == 0 || !drive(0).online) return Errno.NotReady;
+  const d = drive(0);
+  let free = ~d.outstanding & (d.slots == 32 ? 0xffffffff : (<u32>1 << d.slots) - 1);
+  while (free != 0 && load<i32>(slotRequests + <usize>ctz(free) * 4) != NO_REQUEST) free &= ~(<u32>1 << ctz(free));
+  if (free == 0) return Errno.ResourceExhausted;
+  const slot = <u32>ctz(free);
   const op = block.queue.requestOp(request);
-  const result = op == block.queue.Op.Flush ? flush()
-    : transfer(op == block.queue.Op.Read ? ata.Direction.FromDevice : ata.Direction.ToDevice,
-      block.queue.requestSector(request), block.queue.requestBuffer(request), <u64>block.queue.requestCount(request));
-  block.queue.complete(request, result);
+  let queuing = d.queued ? port.Queuing.Native : port.Queuing.None;
+  if (op == block.queue.Op.Flush) {
+    if (!d.canFlush) return Errno.NotSupported;
+    // non-queued: the block layer starts a flush only when nothing else is in flight
+    ata.writeSimpleFis(DIRECT_MAP_BASE + port.table(d, slot), ata.ATA_FLUSH_CACHE_EXT);
+    ata.writeHeader(port.header(d, slot), ata.FIS_H2D_BYTES, ata.Direction.None, 0, port.table(d, slot));
+    queuing = port.Queuing.None;
+  } else {
+    const buffer = block.queue.requestBuffer(request);
+    if ((buffer & 1) != 0) return Errno.InvalidArgument;                 // PRDT addresses are word aligned
+    const sectors = <u64>block.queue.requestCount(request);
+    if ((capabilities & r.CAP_S64A) == 0 && (buffer >= BELOW_4G || sectors * SECTOR > BELOW_4G - buffer)) return Errno.InvalidArgument;
+    build(d, slot, op == block.queue.Op.Read ? ata.Direction.FromDevice : ata.Direction.ToDevice, block.queue.requestSector(request), sectors, buffer);
+  }
+  store<i32>(slotRequests + <usize>slot * 4, request);
+  port.issue(d, <u32>1 << slot, queuing);
   return Errno.Ok;
 }
 
-function poll(context: u32): void {}      // start() already finished the request
+/** Completes the requests whose slots finished; after an error, recovers the
+ *  port and fails every request that was in flight. */
+function poll(context: u32): void {
+  if (count == 0) return;
+  const flags = cpu.saveInterrupts();
+  const d = drive(0);
+  const finished = port.complete(d);
+  if (d.errors != 0) {
+    const inFlight = d.outstanding | finished;
+    // name the first request in flight in the log (the failing one, when it was alone)
+    let named: i32 = NO_REQUEST;
+    for (let slot: u32 = 0; slot < 32 && named == NO_REQUEST; slot++) {
+      if ((inFlight & (<u32>1 << slot)) != 0) named = load<i32>(slotRequests + <usize>slot * 4);
+    }
+    const op = named == NO_REQUEST ? block.queue.Op.Flush : block.queue.requestOp(named);
+    fail(d, op == block.queue.Op.Read ? "read" : op == block.queue.Op.Write ? "write" : "a command",
+      named == NO_REQUEST ? 0 : block.queue.requestSector(named), named == NO_REQUEST ? 0 : <u64>block.queue.requestCount(named),
+      Errno.DeviceError);                                    // logs, recovers: the HBA drops what was issued
+    for (let slot: u32 = 0; slot < 32; slot++) {
+      if ((inFlight & (<u32>1 << slot)) == 0) continue;
+      const request = load<i32>(slotRequests + <usize>slot * 4);
+      store<i32>(slotRequests + <usize>slot * 4, NO_REQUEST);
+      if (request != NO_REQUEST) block.queue.complete(request, Errno.DeviceError);
+    }
+  } else {
+    for (let slot: u32 = 0; slot < 32; slot++) {
+      if ((finished & (<u32>1 << slot)) == 0) continue;
+      const request = load<i32>(slotRequests + <usize>slot * 4);
+      store<i32>(slotRequests + <usize>slot * 4, NO_REQUEST);
+      if (request != NO_REQUEST) block.queue.complete(request, Errno.Ok);
+    }
+  }
+  cpu.restoreInterrupts(flags);
+}
+
+/** The HBA's MSI handler: the port's causes are cleared by port.complete() (in
+ *  poll), then the HBA's own status bit for it. */
+function interrupt(v: u32, context: u32): void {
+  interruptCount++;
+  const abar = drive(0).registers - r.portRegisters(0, drive(0).port);
+  poll(0);
+  cpu.store32(abar + r.HBA_IS, <u32>1 << drive(0).port);
+}
+
+/** MSI for the HBA, the first drive's port interrupts on; false (polled) when
+ *  the controller has no MSI or no vector is free. */
+function attachInterrupt(): bool {
+  const d = drive(0);
+  const v = vectors.allocate();
+  if (v == 0) return false;
+  if (vectors.register(v, interrupt, 0) != Errno.Ok) { vectors.release(v); return false; }
+  if (msi.enableMsi(pciIndex, v, apic.bootCpuApicId()) != Errno.Ok) {
+    vectors.unregister(v, interrupt, 0);
+    vectors.release(v);
+    return false;
+  }
+  vector = v;
+  const abar = d.registers - r.portRegisters(0, d.port);
+  cpu.store32(d.registers + r.PX_IS, 0xffffffff);
+  cpu.store32(d.registers + r.PX_IE, r.IS_STATUS_UPDATED | r.IS_ERRORS);
+  cpu.store32(abar + r.HBA_IS, 0xffffffff);
+  cpu.store32(abar + r.HBA_GHC, cpu.load32(abar + r.HBA_GHC) | r.GHC_IE);
+  return true;
+}
 
 /** Registers the first drive with the block layer (once, after the probe). */
 export function registerDisk(): void {
   if (count == 0 || disk >= 0) return;
   const d = drive(0);
-  disk = block.queue.addDisk("sda", -1, <u32>SECTOR, d.sectors, start, poll, 0, 1, REQUEST_SECTORS,
-    d.canFlush ? block.queue.FLAG_FLUSH : 0, block.iosched.Policy.Deadline);
+  for (let slot = 0; slot < 32; slot++) store<i32>(slotRequests + <usize>slot * 4, NO_REQUEST);
+  const interrupting = attachInterrupt();
+  disk = block.queue.addDisk("sda", -1, <u32>SECTOR, d.sectors, start, poll, 0, d.slots, REQUEST_SECTORS,
+    (d.canFlush ? block.queue.FLAG_FLUSH : 0) | (interrupting ? block.queue.FLAG_INTERRUPTS : 0), block.iosched.Policy.Deadline);
   if (disk >= 0) {
     block.queue.setDmaDevice(disk, pciIndex);
     block.announce(disk);

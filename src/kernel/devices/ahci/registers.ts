@@ -6,6 +6,7 @@
 // ---- generic host control (§3.1)
 export const HBA_CAP: u64 = 0x00;          // host capabilities
 export const HBA_GHC: u64 = 0x04;          // global host control
+export const HBA_IS: u64 = 0x08;           // interrupt status, a bit per port (write 1 to clear)
 export const HBA_PI: u64 = 0x0c;           // ports implemented (one bit per port)
 export const HBA_VS: u64 = 0x10;           // version: major << 16 | minor
 export const HBA_CAP2: u64 = 0x24;         // host capabilities, extended
@@ -20,7 +21,7 @@ export const CAP_S64A: u32 = 1 << 31;      // supports 64-bit addressing (else a
 
 // GHC (§3.1.2)
 export const GHC_HR: u32 = 1 << 0;         // HBA reset; the HBA clears it when done (within 1 s)
-export const GHC_IE: u32 = 1 << 1;         // interrupt enable (left off: completion is polled)
+export const GHC_IE: u32 = 1 << 1;         // interrupt enable (on once MSI is set up; else polled)
 export const GHC_AE: u32 = 1 << 31;        // AHCI enable: registers behave as AHCI, not legacy IDE
 
 // CAP2 and BOHC (§3.1.10, §3.1.11, §10.6): firmware that owns the HBA hands it over

@@ -14,7 +14,11 @@ import * as log from "../../log";
 import { frames } from "../../memory";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
 import * as physical from "../../physical";
+import * as vectors from "../../interrupts/vectors";
+import * as apic from "../../platform/apic";
+import * as scheduler from "../../sched/scheduler";
 import * as dma from "../dma";
+import * as msi from "../msi";
 import * as registry from "../registry";
 import * as registers from "./registers";
 
@@ -109,15 +113,7 @@ function locate(): i32 {
   return index;
 }
 
-function refuse(index: i32, why: string, result: Errno): Errno {
-  log.begin(log.Level.Warn);
-  line.text("e1000: ");
-  registry.appendAddress(index);
-  line.text(" refused: ");
-  line.text(why);
-  log.end();
-  return result;
-}
+function refuse(index: i32, why: string, result: Errno): Errno { return registry.refuse("e1000", index, why, result); }
 
 /** Waits for `bits` of `register` to read as `wanted`; false at the timeout. */
 function waitFor(register: u64, bits: u32, wanted: u32, timeoutNs: u64): bool {
@@ -274,6 +270,7 @@ export function init(): Errno {
   startReceive();
   startTransmit();
   present = true;
+  attachInterrupt(index);
   log.begin(log.Level.Info);
   line.text("e1000: ");
   registry.appendAddress(index);
@@ -286,8 +283,42 @@ export function init(): Errno {
   } else {
     line.text(", link down");
   }
+  line.text(vector != 0 ? ", MSI" : ", polled");
   log.end();
   return Errno.Ok;
+}
+
+// ---- interrupts: MSI where the device has it (the 82574L; QEMU's 82540EM has
+// none, and legacy INTx would need the ACPI _PRT, so that one stays polled).
+const RECEIVE_CAUSES: u32 = registers.ICR_RXT0 | registers.ICR_RXO | registers.ICR_RXDMT0 | registers.ICR_LSC;
+let vector: u32 = 0;
+let interruptCount: u32 = 0;
+let waiter: i32 = -1;
+
+/** Interrupts taken (for tests). */
+export function interrupts(): u32 { return interruptCount; }
+export function interruptDriven(): bool { return vector != 0; }
+
+function attachInterrupt(index: i32): void {
+  const v = vectors.allocate();
+  if (v == 0) return;
+  if (vectors.register(v, interrupt, 0) != Errno.Ok) { vectors.release(v); return; }
+  if (msi.enableMsi(index, v, apic.bootCpuApicId()) != Errno.Ok) {
+    vectors.unregister(v, interrupt, 0);
+    vectors.release(v);
+    return;
+  }
+  vector = v;
+  read(registers.ICR);                                     // nothing stale pending
+  write(registers.IMS, RECEIVE_CAUSES);
+}
+
+/** The MSI handler: reading ICR acknowledges (it clears on read); the thread
+ *  waiting for a frame is woken and does the work. */
+function interrupt(v: u32, context: u32): void {
+  interruptCount++;
+  read(registers.ICR);
+  if (waiter >= 0) scheduler.wakeThread(waiter);
 }
 
 /** Appends six bytes at linear-memory `address` as "52:54:00:12:34:56". */
@@ -336,18 +367,14 @@ export function poll(): bool {
 }
 
 /** Copies `length` bytes of linear memory at `source` to physical `target`. */
+function kernelAddress(at: usize): u64 { return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>at; }
+
 function copyToPhysical(target: u64, source: usize, length: i32): void {
-  const to = DIRECT_MAP_BASE + target;
-  let i = 0;
-  for (; i + 8 <= length; i += 8) cpu.store64(to + <u64>i, load<u64>(source + <usize>i));
-  for (; i < length; i++) cpu.store8(to + <u64>i, load<u8>(source + <usize>i));
+  cpu.copy(DIRECT_MAP_BASE + target, kernelAddress(source), <u64>length);
 }
 
 function copyFromPhysical(destination: usize, source: u64, length: i32): void {
-  const from = DIRECT_MAP_BASE + source;
-  let i = 0;
-  for (; i + 8 <= length; i += 8) store<u64>(destination + <usize>i, cpu.load64(from + <u64>i));
-  for (; i < length; i++) store<u8>(destination + <usize>i, cpu.load8(from + <u64>i));
+  cpu.copy(kernelAddress(destination), DIRECT_MAP_BASE + source, <u64>length);
 }
 
 /** Queues the `length`-byte frame at linear-memory `source` (destination MAC
@@ -413,5 +440,30 @@ export function receive(destination: usize, capacity: i32): i32 {
     bytesReceivedCount += <u64>length;
     recycle(receiveNext);
     return length;
+  }
+}
+
+/** receive(), waiting up to `timeoutNs` for a frame: asleep until the device's
+ *  interrupt where it has MSI, polling it otherwise. Its length, 0 when none came. */
+export function receiveWait(destination: usize, capacity: i32, timeoutNs: u64): i32 {
+  const start = clock.nanoseconds();
+  const sleeps = vector != 0 && scheduler.running();
+  while (true) {
+    poll();
+    if (sleeps) cpu.disableInterrupts();                   // no interrupt between the look and the sleep
+    const length = receive(destination, capacity);
+    const spent = clock.nanoseconds() - start;
+    if (length != 0 || spent >= timeoutNs) {
+      if (sleeps) cpu.enableInterrupts();
+      return length;
+    }
+    if (sleeps) {
+      waiter = scheduler.currentThread();
+      scheduler.block(timeoutNs - spent);
+      waiter = -1;
+      cpu.enableInterrupts();
+    } else {
+      cpu.pause();
+    }
   }
 }

@@ -16,7 +16,13 @@ export const FCAL: u64 = 0x0028;         // flow control address low (13.4.5)
 export const FCAH: u64 = 0x002c;
 export const FCT: u64 = 0x0030;          // flow control type (13.4.6)
 export const ICR: u64 = 0x00c0;          // interrupt cause read, clears on read (13.4.17)
+export const IMS: u64 = 0x00d0;          // interrupt mask set (13.4.20)
 export const IMC: u64 = 0x00d8;          // interrupt mask clear (13.4.21)
+// interrupt causes (13.4.17): the ones the driver asks for
+export const ICR_LSC: u32 = 1 << 2;      // link status change
+export const ICR_RXDMT0: u32 = 1 << 4;   // receive descriptors running low
+export const ICR_RXO: u32 = 1 << 6;      // receive overrun
+export const ICR_RXT0: u32 = 1 << 7;     // receive timer: a frame arrived
 export const RCTL: u64 = 0x0100;         // receive control (13.4.22)
 export const FCTTV: u64 = 0x0170;        // flow control transmit timer value (13.4.12)
 export const TCTL: u64 = 0x0400;         // transmit control (13.4.33)

@@ -5,6 +5,7 @@
 import { Errno } from "../../../abi";
 import { cpu } from "../../../hal";
 import * as clock from "../../clock";
+import * as cmdline from "../../cmdline";
 import * as format from "./format";
 import * as queue from "./queue";
 
@@ -53,7 +54,8 @@ export function status(registers: u64): u32 { return cpu.load32(registers + REG_
 function waitReady(registers: u64, ready: bool, timeoutNs: u64): Errno {
   const start = clock.nanoseconds();
   while (true) {
-    const csts = status(registers);
+    let csts = status(registers);
+    if (ready && cmdline.faultInjected(cmdline.Fault.NvmeFatal)) csts |= CSTS_FATAL;
     if (csts == 0xffffffff) return Errno.DeviceError;    // the function stopped answering
     if (ready && (csts & CSTS_FATAL) != 0) return Errno.DeviceError;
     if (((csts & CSTS_READY) != 0) == ready) return Errno.Ok;

@@ -108,12 +108,7 @@ function locate(): i32 {
 /** Logs why the controller is not used, stops it and returns its memory (only
  *  once it has let go of it); returns `result`. */
 function refuse(why: string, result: Errno): Errno {
-  log.begin(log.Level.Warn);
-  line.text("nvme: ");
-  registry.appendAddress(pciIndex);
-  line.text(" refused: ");
-  line.text(why);
-  log.end();
+  registry.refuse("nvme", pciIndex, why, result);
   present = false;
   if (registers != 0 && controller.disable(registers, timeoutNs) == Errno.Ok && driverPages != 0) {
     frames.free(driverPages);

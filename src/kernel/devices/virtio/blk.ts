@@ -48,6 +48,8 @@ export function diskIndex(): i32 { return disk; }
 /** Interrupts the request queue has taken, and doorbells rung (for tests). */
 export function interrupts(): u32 { return queue.interrupts; }
 export function doorbells(): u32 { return queue.doorbells; }
+/** The MSI-X vector of the request queue, or 0 when polled. */
+export function vector(): u32 { return queue.vector; }
 
 export function init(): Errno {
   const index = transport.locate(DEVICE_BLK_MODERN, DEVICE_BLK_TRANSITIONAL);

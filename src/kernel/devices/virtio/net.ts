@@ -270,16 +270,8 @@ function completeChecksum(buffer: u64, length: u32): bool {
   return true;
 }
 
-/** Kernel memory → a buffer in the direct map, eight bytes at a time. */
-function copyOut(to: u64, from: usize, length: u32): void {
-  let i: u32 = 0;
-  for (; i + 8 <= length; i += 8) cpu.store64(to + <u64>i, load<u64>(from + <usize>i));
-  for (; i < length; i++) cpu.store8(to + <u64>i, load<u8>(from + <usize>i));
-}
-
-/** A buffer in the direct map → kernel memory. */
-function copyIn(to: usize, from: u64, length: u32): void {
-  let i: u32 = 0;
-  for (; i + 8 <= length; i += 8) store<u64>(to + <usize>i, cpu.load64(from + <u64>i));
-  for (; i < length; i++) store<u8>(to + <usize>i, cpu.load8(from + <u64>i));
-}
+/** Kernel memory (linear) → a buffer in the direct map. */
+function copyOut(to: u64, from: usize, length: u32): void { cpu.copy(to, kernelAddress(from), <u64>length); }
+/** A buffer in the direct map → kernel memory (linear). */
+function copyIn(to: usize, from: u64, length: u32): void { cpu.copy(kernelAddress(to), from, <u64>length); }
+function kernelAddress(at: usize): u64 { return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>at; }

@@ -7,6 +7,7 @@
 import { Errno } from "../../../abi";
 import { cpu, pci } from "../../../hal";
 import * as clock from "../../clock";
+import * as cmdline from "../../cmdline";
 import * as line from "../../line";
 import * as log from "../../log";
 import { DIRECT_MAP_BASE } from "../../memory/layout";
@@ -64,14 +65,7 @@ export function locate(modernId: u16, transitionalId: u16): i32 {
 
 /** Logs why driver `name` will not drive registry device `index`; returns `result`. */
 export function refuse(name: string, index: i32, why: string, result: Errno): Errno {
-  log.begin(log.Level.Warn);
-  line.text(name);
-  line.text(": ");
-  registry.appendAddress(index);
-  line.text(" refused: ");
-  line.text(why);
-  log.end();
-  return result;
+  return registry.refuse(name, index, why, result);
 }
 
 /** Where one device's structures are (virtual addresses), after find(). */
@@ -124,7 +118,9 @@ function setStatus(device: Device, value: u8): void { cpu.store8(device.common +
 export function begin(device: Device, wantedLow: u32): Errno {
   setStatus(device, 0);
   const start = clock.nanoseconds();
-  while (status(device) != 0) if (clock.nanoseconds() - start > RESET_WAIT_NS) return Errno.NotReady;
+  while (status(device) != 0 || cmdline.faultInjected(cmdline.Fault.VirtioReset)) {
+    if (clock.nanoseconds() - start > RESET_WAIT_NS) return Errno.NotReady;
+  }
   setStatus(device, STATUS_ACKNOWLEDGE);
   setStatus(device, STATUS_ACKNOWLEDGE | STATUS_DRIVER);
   cpu.store32(device.common + COMMON_DEVICE_FEATURE_SELECT, 1);
@@ -146,6 +142,7 @@ export function begin(device: Device, wantedLow: u32): Errno {
 /** The size the device offers for queue `queue` (0: no such queue). */
 export function queueSize(device: Device, queue: u16): u16 {
   cpu.store16(device.common + COMMON_QUEUE_SELECT, queue);
+  if (cmdline.faultInjected(cmdline.Fault.VirtioQueueSizeZero)) return 0;
   return <u16>cpu.load16(device.common + COMMON_QUEUE_SIZE);
 }
 

@@ -1,0 +1,13 @@
+// net — the network stack over the NIC drivers: Ethernet, ARP, IPv4, ICMP echo,
+// UDP delivered to IPC endpoints, a DHCP client. (TCP, fragment reassembly, DNS
+// and the HTTP service plane come with the rest of issue 7.)
+import * as arp from "./arp";
+import * as bytes from "./bytes";
+import * as dhcp from "./dhcp";
+import * as ethernet from "./ethernet";
+import * as icmp from "./icmp";
+import * as iface from "./interface";
+import * as ipv4 from "./ipv4";
+import * as stack from "./stack";
+import * as udp from "./udp";
+export { arp, bytes, dhcp, ethernet, icmp, iface, ipv4, stack, udp };

@@ -1,0 +1,123 @@
+// stack.ts — the network stack's receive path and its one entry point for
+// callers: frames from the interface are taken one at a time and dispatched by
+// EtherType (ARP, IPv4) and IP protocol (ICMP, UDP); everything is checked before
+// it is believed, and what is malformed is counted and dropped, never trusted.
+// pump() is how every waiting part of the stack (ARP resolution, DHCP, a caller
+// waiting for a datagram) lets frames in; nested inside a frame's handling (an
+// echo reply resolving its route) it takes ARP only, so the frame being answered
+// is not overwritten under its handler.
+import { Errno } from "../../abi";
+import * as clock from "../clock";
+import * as devices from "../devices";
+import * as line from "../line";
+import * as log from "../log";
+import * as arp from "./arp";
+import * as dhcp from "./dhcp";
+import * as ethernet from "./ethernet";
+import * as icmp from "./icmp";
+import * as iface from "./interface";
+import * as ipv4 from "./ipv4";
+import * as udp from "./udp";
+import { get16 } from "./bytes";
+
+let depth = 0;
+let runts: u64 = 0;
+let otherTypes: u64 = 0;
+let droppedNested: u64 = 0;
+
+export function runtCount(): u64 { return runts; }
+export function unknownTypeCount(): u64 { return otherTypes; }
+
+function handleFrame(frame: usize, length: u32): void {
+  if (length < ethernet.HEADER) { runts++; return; }
+  const type = get16(frame + ethernet.TYPE);
+  const payload = frame + <usize>ethernet.HEADER;
+  const payloadLength = length - ethernet.HEADER;
+  const now = clock.nanoseconds();
+  if (type == ethernet.TYPE_ARP) { arp.receive(payload, payloadLength, now); return; }
+  if (type != ethernet.TYPE_IPV4) { otherTypes++; return; }
+  if (depth > 1) { droppedNested++; return; }
+  if (!ipv4.accept(payload, payloadLength)) return;
+  const to = ipv4.destination(payload);
+  if (!ipv4.forUs(to)) return;
+  const header = ipv4.headerLength(payload);
+  const body = payload + <usize>header;
+  const bodyLength = ipv4.totalLength(payload) - header;       // not the Ethernet padding
+  const from = ipv4.source(payload);
+  const protocol = ipv4.protocol(payload);
+  if (protocol == ipv4.PROTOCOL_ICMP) icmp.receive(body, bodyLength, from, pump);
+  else if (protocol == ipv4.PROTOCOL_UDP) udp.receive(body, bodyLength, from, to);
+}
+
+/** Takes frames for up to `timeoutNs` (at least one poll), handling each. */
+export function pump(timeoutNs: u64): void {
+  depth++;
+  const until = clock.nanoseconds() + timeoutNs;
+  do {
+    const length = iface.poll(timeoutNs == 0 ? 0 : 1_000_000);
+    if (length > 0) handleFrame(iface.receiveBuffer(), <u32>length);
+  } while (clock.nanoseconds() < until);
+  depth--;
+}
+
+// ---- the NIC under the stack: virtio-net when there is one, else e1000
+function virtioSend(source: usize, length: u32): Errno { return devices.virtio.net.send(source, length); }
+function virtioReceive(destination: usize, capacity: u32, timeoutNs: u64): i32 { return devices.virtio.net.receive(destination, capacity, timeoutNs); }
+function e1000Send(source: usize, length: u32): Errno { return devices.e1000.send(source, <i32>length); }
+function e1000Receive(destination: usize, capacity: u32, timeoutNs: u64): i32 {
+  return devices.e1000.receiveWait(destination, <i32>capacity, timeoutNs);
+}
+
+const macBytes = memory.data(8);
+
+/** Attaches the stack to the first NIC: NotFound without one. */
+export function init(): Errno {
+  udp.reset();
+  arp.clear();
+  udp.serve(dhcp.CLIENT_PORT, dhcp.receive);
+  if (devices.virtio.net.available()) {
+    for (let i = 0; i < 6; i++) store<u8>(macBytes + <usize>i, devices.virtio.net.mac(i));
+    iface.attach(virtioSend, virtioReceive, macBytes);
+    return Errno.Ok;
+  }
+  if (devices.e1000.available()) {
+    for (let i = 0; i < 6; i++) store<u8>(macBytes + <usize>i, devices.e1000.mac(i));
+    iface.attach(e1000Send, e1000Receive, macBytes);
+    return Errno.Ok;
+  }
+  return Errno.NotFound;
+}
+
+function appendIp(address: u32): void {
+  line.decimal(address >> 24); line.text(".");
+  line.decimal((address >> 16) & 0xff); line.text(".");
+  line.decimal((address >> 8) & 0xff); line.text(".");
+  line.decimal(address & 0xff);
+}
+
+/** Asks DHCP for an address and logs the lease. */
+export function configureByDhcp(): Errno {
+  const result = dhcp.acquire(pump);
+  log.begin(result == Errno.Ok ? log.Level.Info : log.Level.Warn);
+  if (result == Errno.Ok) {
+    line.text("net: ");
+    appendIp(iface.ip());
+    line.text(" netmask ");
+    appendIp(iface.mask());
+    line.text(" router ");
+    appendIp(iface.gateway());
+    line.text(" dns ");
+    appendIp(iface.dns());
+    line.text(" from DHCP server ");
+    appendIp(dhcp.server_());
+    line.text(", lease ");
+    line.decimal(dhcp.lease());
+    line.text(" s");
+  } else {
+    line.text("net: no DHCP lease (no answer to four discoveries)");
+  }
+  log.end();
+  return result;
+}
+
+export { appendIp };

@@ -1,0 +1,124 @@
+// udp.ts — UDP (RFC 768): datagrams checked (length, checksum when present) and
+// delivered to the socket bound to their port, which is an IPC endpoint (so an
+// agent receives them with ipc_receive on an endpoint capability); sending
+// builds the header and checksum over the pseudo-header.
+//   header: source port u16 | destination port u16 | length u16 | checksum u16
+//   delivered message: source ip u32 | source port u16 | length u16 | data
+import { Errno } from "../../abi";
+import { cpu } from "../../hal";
+import { endpoints } from "../ipc";
+import * as ipv4 from "./ipv4";
+import * as iface from "./interface";
+import { finish, get16, pseudoHeader, put16, put32, sum } from "./bytes";
+
+export const HEADER: u32 = 8;
+export const MESSAGE_HEADER: u32 = 8;
+const SOCKETS: i32 = 32;
+const NONE: i32 = -1;
+export const MAX_PAYLOAD: u32 = 1500 - 20 - HEADER;
+
+const ports = memory.data(SOCKETS * 2);
+const endpointIds = memory.data(SOCKETS * 4);
+const message = memory.data(1536);
+let malformed: u64 = 0;
+let unreachable: u64 = 0;
+let delivered: u64 = 0;
+
+export function malformedCount(): u64 { return malformed; }
+export function noSocketCount(): u64 { return unreachable; }
+export function deliveredCount(): u64 { return delivered; }
+
+/** A port the kernel serves itself (DHCP's client port): the datagram's data. */
+export type Handler = (data: usize, length: u32) => void;
+let kernelPort: u16 = 0;
+let kernelHandler: u32 = 0;
+
+export function reset(): void {
+  for (let i = 0; i < SOCKETS; i++) store<i32>(endpointIds + <usize>i * 4, NONE);
+  kernelPort = 0;
+  kernelHandler = 0;
+}
+
+/** Datagrams to `port` go to `handler` in the kernel instead of a socket. */
+export function serve(port: u16, handler: Handler): void {
+  kernelPort = port;
+  kernelHandler = <u32>changetype<usize>(handler);
+}
+
+function socketOf(port: u16): i32 {
+  for (let i = 0; i < SOCKETS; i++) {
+    if (load<i32>(endpointIds + <usize>i * 4) != NONE && load<u16>(ports + <usize>i * 2) == port) return i;
+  }
+  return NONE;
+}
+
+/** Delivers datagrams to `port` into IPC endpoint `endpoint`. AlreadyExists when
+ *  the port is taken, ResourceExhausted when every socket is. */
+export function bind(port: u16, endpoint: i32): Errno {
+  if (port == 0 || endpoint < 0) return Errno.InvalidArgument;
+  if (socketOf(port) != NONE) return Errno.AlreadyExists;
+  for (let i = 0; i < SOCKETS; i++) {
+    if (load<i32>(endpointIds + <usize>i * 4) == NONE) {
+      store<u16>(ports + <usize>i * 2, port);
+      store<i32>(endpointIds + <usize>i * 4, endpoint);
+      return Errno.Ok;
+    }
+  }
+  return Errno.ResourceExhausted;
+}
+
+export function unbind(port: u16): Errno {
+  const i = socketOf(port);
+  if (i == NONE) return Errno.NotFound;
+  store<i32>(endpointIds + <usize>i * 4, NONE);
+  return Errno.Ok;
+}
+
+/** Handles the datagram of `length` bytes at `datagram` in a packet from `from`
+ *  to `to`. */
+export function receive(datagram: usize, length: u32, from: u32, to: u32): void {
+  if (length < HEADER) { malformed++; return; }
+  const declared = <u32>get16(datagram + 4);
+  if (declared < HEADER || declared > length) { malformed++; return; }
+  if (get16(datagram + 6) != 0) {
+    const running = sum(datagram, declared, pseudoHeader(from, to, ipv4.PROTOCOL_UDP, declared));
+    if (finish(running) != 0) { malformed++; return; }
+  }
+  const data = declared - HEADER;
+  if (kernelHandler != 0 && get16(datagram + 2) == kernelPort) {
+    changetype<Handler>(<usize>kernelHandler)(datagram + <usize>HEADER, data);
+    delivered++;
+    return;
+  }
+  const socket = socketOf(get16(datagram + 2));
+  if (socket == NONE) { unreachable++; return; }
+  put32(message, from);
+  put16(message + 4, get16(datagram));
+  put16(message + 6, <u16>data);
+  memory.copy(message + <usize>MESSAGE_HEADER, datagram + <usize>HEADER, <usize>data);
+  // a full endpoint drops the datagram, as UDP may
+  const source = cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>message;   // endpoints copy by kernel virtual address
+  if (endpoints.send(load<i32>(endpointIds + <usize>socket * 4), source, MESSAGE_HEADER + data, endpoints.Wait.NoWait) == Errno.Ok) delivered++;
+}
+
+/** Sends `length` bytes at kernel address `data` from port `sourcePort` to
+ *  `destination`:`destinationPort`. */
+export function send(sourcePort: u16, destination: u32, destinationPort: u16, data: usize, length: u32, pump: ipv4.Pump): Errno {
+  if (length > MAX_PAYLOAD) return Errno.MessageTooLarge;
+  const staged = stage;
+  memory.copy(staged, data, <usize>length);               // data may be the receive buffer route() refills
+  const routed = ipv4.route(destination, pump);
+  if (routed != Errno.Ok) return routed;
+  const d = ipv4.transportPayload();
+  put16(d, sourcePort);
+  put16(d + 2, destinationPort);
+  put16(d + 4, <u16>(HEADER + length));
+  put16(d + 6, 0);
+  memory.copy(d + <usize>HEADER, staged, <usize>length);
+  let checksum = finish(sum(d, HEADER + length, pseudoHeader(iface.ip(), destination, ipv4.PROTOCOL_UDP, HEADER + length)));
+  if (checksum == 0) checksum = 0xffff;                    // 0 means "no checksum"
+  put16(d + 6, checksum);
+  return ipv4.transmit(destination, ipv4.PROTOCOL_UDP, HEADER + length);
+}
+
+const stage = memory.data(1536);
