@@ -20,8 +20,10 @@ const MAX_CPUS = <i32>x86.MAX_CPUS;
 const activePlusOne = memory.data(MAX_CPUS * 4);
 const callStarts = memory.data(MAX_CPUS * 8);
 
-function activeSlot(): usize { return activePlusOne + <usize>cpu.cpuIndex() * 4; }
-function startSlot(): usize { return callStarts + <usize>cpu.cpuIndex() * 8; }
+// With one CPU (kernelLock.shared() false) its slots are the first: no CPU index to read.
+@inline function here(): usize { return kernelLock.shared() ? <usize>cpu.cpuIndex() : 0; }
+@inline function activeSlot(): usize { return activePlusOne + here() * 4; }
+@inline function startSlot(): usize { return callStarts + here() * 8; }
 
 /** A new instance whose memory is charged to `pool`; `prefault` maps it eagerly
  *  (no demand faults). NO_INSTANCE when out of slots, memory or quota. */
@@ -66,14 +68,14 @@ export function setActive(instance: u32): void { store<u32>(activeSlot(), instan
  *  fault in it is the kernel's, and it holds the kernel lock): enterKernel()
  *  before, leaveKernel(its result) after. The instance is cleared before the lock
  *  is taken, so an interrupt meanwhile never preempts a half-entered call. */
-export function enterKernel(): u32 {
+@inline export function enterKernel(): u32 {
   const slot = activeSlot();
   const caller = load<u32>(slot) - 1;
   store<u32>(slot, NO_INSTANCE + 1);
   kernelLock.enter();
   return caller;
 }
-export function leaveKernel(caller: u32): void {
+@inline export function leaveKernel(caller: u32): void {
   kernelLock.leave();
   setActive(caller);
 }

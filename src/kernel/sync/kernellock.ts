@@ -35,7 +35,7 @@ const MAX_CPUS = <i32>x86.MAX_CPUS;
 const ticket = memory.data(locks.TICKET_LOCK_BYTES);
 const flushesSeen = memory.data(MAX_CPUS * 4);       // per CPU: the flush generation it caught up with
 let flushes: u32 = 0;             // TLB flushes asked of every CPU at its next entry
-let shared = false;               // other CPUs may enter: the ticket and owner are real
+let isShared = false;             // other CPUs may enter: the ticket and owner are real
 let owner: i32 = NOBODY;          // written only by the holder (shared)
 let depth: u32 = 0;               // the holder's nesting
 let waits: u64 = 0;               // acquisitions that found the lock taken
@@ -62,9 +62,20 @@ function take(me: i32): void {
   }
 }
 
-/** Takes the lock for this CPU (again, if it already holds it). */
-export function enter(): void {
-  if (!shared) { depth++; return; }
+/** Takes the lock for this CPU (again, if it already holds it). Inlined into every
+ *  way into the kernel: with one CPU it is an increment. */
+@inline export function enter(): void {
+  if (isShared) enterShared();
+  else depth++;
+}
+
+/** Undoes one enter(). */
+@inline export function leave(): void {
+  if (isShared) leaveShared();
+  else depth--;
+}
+
+function enterShared(): void {
   const flags = cpu.saveInterrupts();
   const me = <i32>cpu.cpuIndex();
   if (owner == me) depth++;
@@ -75,9 +86,7 @@ export function enter(): void {
   cpu.restoreInterrupts(flags);
 }
 
-/** Undoes one enter(). */
-export function leave(): void {
-  if (!shared) { depth--; return; }
+function leaveShared(): void {
   const flags = cpu.saveInterrupts();
   if (--depth == 0) {
     owner = NOBODY;
@@ -88,7 +97,7 @@ export function leave(): void {
 
 /** Gives the lock up entirely (agent code, an idle halt); resume() with the result. */
 export function suspend(): u32 {
-  if (!shared) {
+  if (!isShared) {
     const before = depth;
     depth = 0;
     return before;
@@ -106,7 +115,7 @@ export function suspend(): u32 {
 /** Takes the lock back at the depth suspend() returned (nothing when that was 0). */
 export function resume(held: u32): void {
   if (held == 0) return;
-  if (!shared) { depth = held; return; }
+  if (!isShared) { depth = held; return; }
   const flags = cpu.saveInterrupts();
   take(<i32>cpu.cpuIndex());
   depth = held;
@@ -117,13 +126,13 @@ export function resume(held: u32): void {
  *  the first AP starts). Called on the boot CPU holding the lock, which then takes
  *  its ticket. */
 export function share(): void {
-  if (shared) return;
+  if (isShared) return;
   const flags = cpu.saveInterrupts();
   if (depth != 0) {
     locks.ticketAcquire(ticket);
     owner = <i32>cpu.cpuIndex();
   }
-  shared = true;
+  isShared = true;
   cpu.restoreInterrupts(flags);
 }
 
@@ -133,11 +142,14 @@ export function share(): void {
  *  Called holding the lock; this CPU is up to date already. */
 export function flushOthersOnEntry(): void {
   flushes++;
-  if (shared) store<u32>(flushesSeen + <usize>cpu.cpuIndex() * 4, flushes);
+  if (isShared) store<u32>(flushesSeen + <usize>cpu.cpuIndex() * 4, flushes);
 }
 
+/** True once a second CPU may enter the kernel (per-CPU state is then per CPU). */
+@inline export function shared(): bool { return isShared; }
+
 /** True when this CPU holds the lock. */
-export function heldHere(): bool { return shared ? owner == <i32>cpu.cpuIndex() : depth != 0; }
+export function heldHere(): bool { return isShared ? owner == <i32>cpu.cpuIndex() : depth != 0; }
 
 /** The holder's nesting, saved per thread across a switch by the scheduler. */
 export function currentDepth(): u32 { return depth; }
