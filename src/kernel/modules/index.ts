@@ -62,7 +62,7 @@ export function destroy(instance: u32): void { cpu.moduleDestroy(instance); }
 export function active(): u32 { return load<u32>(activeSlot()) - 1; }
 
 /** Restores the running instance of a thread being switched to (the scheduler). */
-export function setActive(instance: u32): void { store<u32>(activeSlot(), instance + 1); }
+@inline export function setActive(instance: u32): void { store<u32>(activeSlot(), instance + 1); }
 
 /** The kernel serving a module's ABI call is kernel code again (not preempted, a
  *  fault in it is the kernel's, and it holds the kernel lock): enterKernel()
