@@ -29,7 +29,7 @@ import * as kernelLock from "../sync/kernellock";
 import * as idle from "../platform/idle";
 import * as panic from "../panic";
 import * as balance from "./balance";
-import * as edf from "./edf";
+import * as reservations from "./reservations";
 import * as fairshare from "./fairshare";
 import * as hints from "./hints";
 import { Errno } from "../../abi";
@@ -307,7 +307,7 @@ function movableThread(from: i32, to: i32): i32 {
   let best = NO_THREAD;
   for (let t = 0; t < threadLimit; t++) {
     if (state(t) != State.Runnable || queueOf(t) != from || !allowedOn(t, to)) continue;
-    if (load<u64>(u64At(edfPeriod, t)) != 0) continue;      // reservations stay put
+    if (reservations.reserved(t)) continue;                 // reservations stay put
     if (best == NO_THREAD || vruntimeOf(t) > vruntimeOf(best)) best = t;
   }
   return best;
@@ -408,42 +408,14 @@ function account(c: i32): void {
   if (isIdle(t)) return;
   store<u64>(u64At(busyNs, c), load<u64>(u64At(busyNs, c)) + ran);
   store<u64>(u64At(vruntimes, t), fairshare.charge(vruntimeOf(t), ran, load<u32>(u32At(weights, t))));
-  if (load<u64>(u64At(edfPeriod, t)) != 0) {
-    const left = load<u64>(u64At(edfLeft, t));
-    store<u64>(u64At(edfLeft, t), left > ran ? left - ran : 0);
-  }
+  reservations.charge(t, ran);
 }
-
-// ---- earliest-deadline-first reservations (runtime every period), admitted only
-// while the total utilisation stays under edf.DEFAULT_BOUND_PPM. The bound is one
-// CPU's worth for all CPUs together, which keeps every CPU's share feasible however
-// the reserved threads are spread (partitioned EDF: each CPU runs its own).
-const edfRuntime = memory.data(MAX_THREADS * 8);
-const edfPeriod = memory.data(MAX_THREADS * 8);
-const edfDeadline = memory.data(MAX_THREADS * 8);
-const edfLeft = memory.data(MAX_THREADS * 8);
-const edfReady = memory.data(MAX_THREADS);
-let edfUtilisation: u64 = 0;
 
 /** Gives thread `t` `runtimeNs` of CPU in every `periodNs`, ahead of the fair-share
- *  threads; PermissionDenied when that would exceed what EDF can guarantee. */
+ *  threads (reservations.ts); PermissionDenied when that would exceed what EDF can guarantee. */
 export function reserve(t: i32, runtimeNs: u64, periodNs: u64): Errno {
-  if (t < 0 || t >= MAX_THREADS || state(t) == State.Free || isIdle(t) || load<u64>(u64At(edfPeriod, t)) != 0) return Errno.InvalidArgument;
-  const share = edf.utilisation(runtimeNs, periodNs);
-  if (share == 0) return Errno.InvalidArgument;
-  if (!edf.admit(edfUtilisation, share, edf.DEFAULT_BOUND_PPM)) return Errno.PermissionDenied;
-  edfUtilisation += share;
-  store<u64>(u64At(edfRuntime, t), runtimeNs);
-  store<u64>(u64At(edfPeriod, t), periodNs);
-  store<u64>(u64At(edfDeadline, t), clock.nanoseconds() + periodNs);
-  store<u64>(u64At(edfLeft, t), runtimeNs);
-  return Errno.Ok;
-}
-
-function unreserve(t: i32): void {
-  if (load<u64>(u64At(edfPeriod, t)) == 0) return;
-  edfUtilisation -= edf.utilisation(load<u64>(u64At(edfRuntime, t)), load<u64>(u64At(edfPeriod, t)));
-  store<u64>(u64At(edfPeriod, t), 0);
+  if (t < 0 || t >= MAX_THREADS || state(t) == State.Free || isIdle(t) || reservations.reserved(t)) return Errno.InvalidArgument;
+  return reservations.add(t, runtimeNs, periodNs, clock.nanoseconds());
 }
 
 /** May `t` run next on CPU `c`, whose current thread is `running`? */
@@ -455,21 +427,10 @@ function unreserve(t: i32): void {
 
 /** The reserved thread on CPU `c` due first that still has budget this period, or NO_THREAD. */
 function pickDeadline(c: i32, running: i32): i32 {
-  if (edfUtilisation == 0) return NO_THREAD;                // no reservations at all
+  if (!reservations.any()) return NO_THREAD;                // no reservations at all
   const now = clock.nanoseconds();
-  for (let t = 0; t < threadLimit; t++) {
-    let ready: u8 = 0;
-    const period = load<u64>(u64At(edfPeriod, t));
-    if (period != 0 && candidate(t, c, running)) {
-      while (now >= load<u64>(u64At(edfDeadline, t))) {    // a new period: the budget returns
-        store<u64>(u64At(edfDeadline, t), load<u64>(u64At(edfDeadline, t)) + period);
-        store<u64>(u64At(edfLeft, t), load<u64>(u64At(edfRuntime, t)));
-      }
-      if (load<u64>(u64At(edfLeft, t)) > 0) ready = 1;
-    }
-    store<u8>(edfReady + <usize>t, ready);
-  }
-  return edf.pick(edfReady, edfDeadline, threadLimit);
+  for (let t = 0; t < threadLimit; t++) reservations.mark(t, reservations.reserved(t) && candidate(t, c, running), now);
+  return reservations.pick(threadLimit);
 }
 
 /** What CPU `c` runs next: EDF, then least virtual runtime, then its idle thread. */
@@ -561,7 +522,7 @@ function tick(id: u32, context: u32): void {
   account(c);
   if (!isIdle(running)) {
     const next = pickNext(c);
-    const deadlineDue = !isIdle(next) && load<u64>(u64At(edfPeriod, next)) != 0;
+    const deadlineDue = !isIdle(next) && reservations.reserved(next);
     if (next != running && (deadlineDue || isIdle(next)
       || vruntimeOf(running) > vruntimeOf(next) + hints.granularity(classOf(running), GRANULARITY_NS))) store<u8>(u8At(needResched, c), 1);
   }
@@ -670,7 +631,7 @@ export function wakeThread(t: i32): void {
 /** Ends the current thread (its stack is released by whoever reaps it). */
 export function exit(): void {
   cpu.disableInterrupts();
-  unreserve(currentThread());
+  reservations.remove(currentThread());
   setState(currentThread(), State.Dead);
   schedule();
 }
@@ -733,7 +694,7 @@ export function affinityOf(t: i32): u64 { return t >= 0 && t < MAX_THREADS ? loa
  *  kernel lock meanwhile, since its stack and instance must be out of use first. */
 export function kill(t: i32): bool {
   if (t <= 0 || t >= MAX_THREADS || t == currentThread() || state(t) == State.Free || isIdle(t)) return false;
-  unreserve(t);
+  reservations.remove(t);
   if (state(t) != State.Running) {
     release(t);
     return true;

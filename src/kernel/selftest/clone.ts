@@ -11,6 +11,7 @@ import * as caps from "../caps";
 import * as clock from "../clock";
 import { endpoints } from "../ipc";
 import * as line from "../line";
+import * as report from "./report";
 import * as log from "../log";
 import { frames, modulememory, sharing } from "../memory";
 import * as modules from "../modules";
@@ -42,16 +43,7 @@ function spec(): agents.lifecycle.Spec {
   return s;
 }
 
-function fail(what: string, value: i64): bool {
-  log.begin(log.Level.Error);
-  line.text("selftest: clone: ");
-  line.text(what);
-  line.text(" (");
-  line.signed(value);
-  line.text(")");
-  log.end();
-  return false;
-}
+function fail(what: string, value: i64): bool { return report.failure("clone", what, value); }
 
 /** Waits until the agent's entry has returned, so its instance is the test's alone. */
 function settle(agent: i32): void {

@@ -16,6 +16,7 @@ import * as events from "../events";
 import * as interrupts from "../interrupts";
 import { endpoints } from "../ipc";
 import * as line from "../line";
+import * as report from "./report";
 import * as log from "../log";
 import { frames } from "../memory";
 import * as modules from "../modules";
@@ -43,16 +44,7 @@ function spec(): agents.lifecycle.Spec {
   return s;
 }
 
-function fail(what: string, value: i64): bool {
-  log.begin(log.Level.Error);
-  line.text("selftest: publishers: ");
-  line.text(what);
-  line.text(" (");
-  line.signed(value);
-  line.text(")");
-  log.end();
-  return false;
-}
+function fail(what: string, value: i64): bool { return report.failure("publishers", what, value); }
 
 /** The next event on `endpoint` into `received`; false when there is none. */
 function next(endpoint: i32): bool {
