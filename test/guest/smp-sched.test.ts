@@ -17,6 +17,7 @@ for (const cpus of [2, 4]) {
     expectOutput(result, /AIOS smpsched affinity ran_on=0x2,0x2 run_a_ms=[1-9]\d* run_b_ms=[1-9]\d* free_ran_on=0x[0-9a-f]+/);
     expectOutput(result, /AIOS smpsched spread per_cpu=[\d,]+ migrations=[1-9]\d* steals=\d+/);
     expectOutput(result, /AIOS smpsched wake rounds=20 on_cpu=1 mean_us=\d+ worst_us=\d+/);
+    expectOutput(result, /AIOS smpsched suspend ran=yes held_still=yes resumed=yes/);
     expectOutput(result, /AIOS smpsched ipc roundtrips=1000 per_roundtrip_ns=[1-9]\d*/);
   });
 }

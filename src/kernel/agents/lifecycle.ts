@@ -181,13 +181,22 @@ function inheritMemory(from: u32, to: u32): Errno {
   return shared < 0 ? <Errno>(<i32>(-shared)) : Errno.Ok;
 }
 
+/** Stops `agent`'s thread wherever it runs (scheduler.suspend), so its memory and
+ *  instance hold still while the kernel copies or calls into them; whether it was
+ *  stopped here, for resumeAgent. */
+function pauseAgent(agent: i32): bool { return scheduler.suspend(registry.threadOf(agent)); }
+function resumeAgent(agent: i32, paused: bool): void { if (paused) scheduler.resume(registry.threadOf(agent)); }
+
 /** A new agent running the same module on `parent`'s memory, shared copy-on-write
- *  (a write by either gives the writer its own copy of that page), and the same spec. */
+ *  (a write by either gives the writer its own copy of that page), and the same
+ *  spec. The parent is paused meanwhile, so the clone's memory is one snapshot. */
 export function clone(parent: i32, spec: Spec): i32 {
   if (!alive(parent)) return -(<i32>Errno.AgentNotFound);
   const hook = hooks.run(hooks.Operation.Clone, parent, registry.NONE);
   if (hook != Errno.Ok) { note(audit.EventKind.AgentClone, parent, 0, hook); return -(<i32>hook); }
+  const paused = pauseAgent(parent);
   const child = launch(spec, parent);
+  resumeAgent(parent, paused);
   if (child < 0) { note(audit.EventKind.AgentClone, parent, 0, <Errno>(-child)); return child; }
   inheritCapabilities(parent, child);
   note(audit.EventKind.AgentClone, parent, <u64>child, Errno.Ok);
@@ -251,6 +260,8 @@ function carryState(fromInstance: u32, fromModule: u32, toInstance: u32, toModul
 export function merge(agent: i32, other: i32): Errno {
   if (!alive(agent) || !alive(other) || agent == other) return Errno.AgentNotFound;
   let result = hooks.run(hooks.Operation.Merge, agent, other);
+  const pausedAgent = result == Errno.Ok && pauseAgent(agent);
+  const pausedOther = result == Errno.Ok && pauseAgent(other);
   if (result == Errno.Ok) {
     const target = registry.instanceOf(agent);
     const length = carryState(registry.instanceOf(other), registry.moduleOf(other), target, registry.moduleOf(agent));
@@ -258,6 +269,8 @@ export function merge(agent: i32, other: i32): Errno {
     if (length == 0 || mergeExport == NO_EXPORT) result = Errno.NotSupported;
     else if (modules.call(target, mergeExport, modules.call(target, exportOf(agent, "stateBuffer")), length) != 0) result = Errno.InvalidArgument;
   }
+  resumeAgent(agent, pausedAgent);
+  resumeAgent(other, pausedOther);
   note(audit.EventKind.AgentMerge, agent, <u64>other, result);
   if (result == Errno.Ok) kill(other);
   return result;
@@ -285,17 +298,20 @@ export function split(agent: i32, spec: Spec): i32 {
   }
   const parentInstance = registry.instanceOf(agent);
   const childInstance = registry.instanceOf(child);
+  const paused = pauseAgent(agent);
   const length = carryState(parentInstance, registry.moduleOf(agent), childInstance, registry.moduleOf(child));
   const load = exportOf(child, "stateLoad");
   const halve = exportOf(agent, "splitHalf");
   if (length == 0 || load == NO_EXPORT || halve == NO_EXPORT
     || modules.call(childInstance, load, modules.call(childInstance, exportOf(child, "stateBuffer")), length) != 0) {
+    resumeAgent(agent, paused);
     kill(child);
     pools.setQuota(pool, pools.quotaPages(pool) + half);
     note(audit.EventKind.AgentSplit, agent, 0, Errno.NotSupported);
     return -(<i32>Errno.NotSupported);
   }
   modules.call(parentInstance, halve, 0);
+  resumeAgent(agent, paused);
   modules.call(childInstance, halve, 1);
   note(audit.EventKind.AgentSplit, agent, <u64>child, Errno.Ok);
   return child;
@@ -316,6 +332,7 @@ export function upgrade(agent: i32): Errno {
     fresh = modules.instantiate(newModule, registry.poolOf(agent));
     if (fresh == modules.NO_INSTANCE) result = Errno.MemoryLimitExceeded;
   }
+  const paused = result == Errno.Ok && pauseAgent(agent);      // its state holds still while it is carried
   if (result == Errno.Ok) {
     const length = carryState(registry.instanceOf(agent), oldModule, fresh, newModule);
     const load = exportIn(newModule, "stateLoad");
@@ -326,6 +343,7 @@ export function upgrade(agent: i32): Errno {
   }
   if (result != Errno.Ok) {
     if (fresh != modules.NO_INSTANCE) modules.destroy(fresh);
+    resumeAgent(agent, paused);                        // rolled back: it goes on as it was
     note(audit.EventKind.AgentUpgrade, agent, <u64>newModule, result);
     return result;
   }

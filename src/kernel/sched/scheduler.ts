@@ -76,6 +76,7 @@ const cpuOf = memory.data(MAX_THREADS);              // the run queue it is on (
 const affinities = memory.data(MAX_THREADS * 8);     // CPUs it may run on, bit c = CPU c
 const classes = memory.data(MAX_THREADS);            // hints.Class
 const killed = memory.data(MAX_THREADS);             // stop and free at the next switch-out
+const suspended = memory.data(MAX_THREADS);          // kept off every CPU until resume()
 const ranOn = memory.data(MAX_THREADS * 8);          // every CPU it has been switched in on
 const timedOut = memory.data(MAX_THREADS);
 
@@ -157,6 +158,7 @@ function resetThread(t: i32, c: i32, affinity: u64, weight: u32): void {
   store<u64>(u64At(affinities, t), affinity);
   store<u8>(u8At(classes, t), <u8>hints.Class.Normal);
   store<u8>(u8At(killed, t), 0);
+  store<u8>(u8At(suspended, t), 0);
   store<u64>(u64At(ranOn, t), 0);
 }
 
@@ -225,7 +227,8 @@ function idleLoop(unused: u32): void {
     if (load<u64>(bootIdleStack) != STACK_CANARY) panic.panic("sched: the boot CPU's idle stack overflowed");
     const c = here();
     if (!hasWork(c)) steal(c);
-    if (hasWork(c)) { schedule(); continue; }
+    // (a queue may hold only suspended threads: counted, but nothing to run)
+    if (hasWork(c) && pickNext(c) != idleOf(c)) { schedule(); continue; }
     const held = kernelLock.suspend();          // never halt holding the kernel lock
     idle.waitForInterrupt();                    // sti; hlt: a wake-up IPI cannot slip in between
     cpu.disableInterrupts();
@@ -421,6 +424,7 @@ export function reserve(t: i32, runtimeNs: u64, periodNs: u64): Errno {
 /** May `t` run next on CPU `c`, whose current thread is `running`? */
 @inline function candidate(t: i32, c: i32, running: i32): bool {
   const s = state(t);
+  if (load<u8>(u8At(suspended, t)) != 0) return false;
   if (t == running) return s == State.Running && allowedOn(t, c) && load<u8>(u8At(killed, t)) == 0;
   return s == State.Runnable && queueOf(t) == c;
 }
@@ -692,6 +696,34 @@ export function affinityOf(t: i32): u64 { return t >= 0 && t < MAX_THREADS ? loa
  *  its stack. A thread running on another CPU is stopped there at its next
  *  preemption point (at once when in agent code); this waits for that, without the
  *  kernel lock meanwhile, since its stack and instance must be out of use first. */
+/** Keeps thread `t` off every CPU until resume(t), and returns once it is not
+ *  running anywhere: an agent on another CPU stops at its next preemption point
+ *  (a reschedule IPI makes that now), so the kernel can read or call into its
+ *  instance without it changing underneath (clone, merge, split, upgrade). False
+ *  for no such thread, an idle thread or the caller itself. */
+export function suspend(t: i32): bool {
+  if (t <= 0 || t >= MAX_THREADS || t == currentThread() || state(t) == State.Free || isIdle(t)) return false;
+  store<u8>(u8At(suspended, t), 1);
+  while (state(t) == State.Running) {
+    const c = queueOf(t);
+    store<u8>(u8At(needResched, c), 1);
+    ipi.reschedule(smp.apicIdOf(c));
+    const held = kernelLock.suspend();                   // let that CPU take the lock to switch
+    for (let i = 0; i < KILL_WAIT_PAUSES; i++) cpu.pause();
+    kernelLock.resume(held);
+  }
+  return true;
+}
+
+/** Lets a suspended thread run again. */
+export function resume(t: i32): void {
+  if (t <= 0 || t >= MAX_THREADS || load<u8>(u8At(suspended, t)) == 0) return;
+  store<u8>(u8At(suspended, t), 0);
+  if (state(t) == State.Runnable) kick(queueOf(t), t);
+}
+
+export function isSuspended(t: i32): bool { return t > 0 && t < MAX_THREADS && load<u8>(u8At(suspended, t)) != 0; }
+
 export function kill(t: i32): bool {
   if (t <= 0 || t >= MAX_THREADS || t == currentThread() || state(t) == State.Free || isIdle(t)) return false;
   reservations.remove(t);

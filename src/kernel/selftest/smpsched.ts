@@ -332,6 +332,35 @@ function pingPong(): bool {
   return perRoundTrip > 0 || fail("the ping-pong across CPUs failed");
 }
 
+/** An agent spinning on CPU 1 is suspended from CPU 0: its counter stands still
+ *  and it is not running anywhere; resumed, it counts on. (Clone, merge, split and
+ *  upgrade pause an agent this way while they copy or call into it.) */
+function suspension(): bool {
+  if (!startSpinners(1, CPU1)) return false;
+  const thread = threadOf(0);
+  const instance = instanceOf(0);
+  waitFor(() => spins(instanceOf(0)) != 0, STALL_LIMIT_NS);
+  const ranBefore = spins(instance) != 0;
+  const paused = scheduler.suspend(thread);
+  const stopped = spins(instance);
+  scheduler.sleep(50_000_000);
+  const still = spins(instance) == stopped && scheduler.state(thread) != scheduler.State.Running;
+  store<u32>(stoppedAt, stopped);
+  scheduler.resume(thread);
+  const moved = waitFor(() => spins(instanceOf(0)) != load<u32>(stoppedAt), STALL_LIMIT_NS) < STALL_LIMIT_NS;
+  stopSpinners(1);
+  line.reset();
+  line.text("AIOS smpsched suspend ran=");
+  line.text(ranBefore ? "yes" : "no");
+  line.text(" held_still=");
+  line.text(paused && still ? "yes" : "no");
+  line.text(" resumed=");
+  line.text(moved ? "yes" : "no");
+  log.publish();
+  return ranBefore && paused && still && moved;
+}
+const stoppedAt = memory.data(4);
+
 function consistent(): bool {
   return scheduler.queuesConsistent() || fail("a run queue's length is off");
 }
@@ -343,5 +372,6 @@ export function smpScheduling(): bool {
   if (!affinity() || !consistent()) return false;
   if (!spread(cpus) || !consistent()) return false;
   if (!crossWake() || !consistent()) return false;
+  if (!suspension() || !consistent()) return false;
   return pingPong() && consistent();
 }
