@@ -69,13 +69,30 @@ export function active(): u32 { return load<u32>(activeSlot()) - 1; }
  *  before, leaveKernel(its result) after. The instance is cleared before the lock
  *  is taken, so an interrupt meanwhile never preempts a half-entered call. */
 @inline export function enterKernel(): u32 {
+  if (!kernelLock.shared()) {                  // one CPU: slot 0, a bare count (one branch)
+    const caller = load<u32>(activePlusOne) - 1;
+    store<u32>(activePlusOne, NO_INSTANCE + 1);
+    kernelLock.enterAlone();
+    return caller;
+  }
+  return enterKernelShared();
+}
+@inline export function leaveKernel(caller: u32): void {
+  if (!kernelLock.shared()) {
+    kernelLock.leaveAlone();
+    store<u32>(activePlusOne, caller + 1);
+    return;
+  }
+  leaveKernelShared(caller);
+}
+function enterKernelShared(): u32 {
   const slot = activeSlot();
   const caller = load<u32>(slot) - 1;
   store<u32>(slot, NO_INSTANCE + 1);
   kernelLock.enter();
   return caller;
 }
-@inline export function leaveKernel(caller: u32): void {
+function leaveKernelShared(caller: u32): void {
   kernelLock.leave();
   setActive(caller);
 }

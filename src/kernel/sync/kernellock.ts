@@ -75,6 +75,11 @@ function take(me: i32): void {
   else depth--;
 }
 
+/** enter() and leave() for a caller that has already seen shared() false (one
+ *  CPU): the bare count, so an ABI call's way in and out branches once each. */
+@inline export function enterAlone(): void { depth++; }
+@inline export function leaveAlone(): void { depth--; }
+
 function enterShared(): void {
   const flags = cpu.saveInterrupts();
   const me = <i32>cpu.cpuIndex();
