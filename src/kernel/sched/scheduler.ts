@@ -32,16 +32,19 @@ import * as balance from "./balance";
 import * as reservations from "./reservations";
 import * as fairshare from "./fairshare";
 import * as hints from "./hints";
+import { State, state, states, weights, vruntimes, runtimes, entries, arguments_, stackTops, activeInstances, callStarts, watchdogs, cpuOf, affinities, classes, killed, suspended, ranOn, timedOut, currents, idleThreads, runningSince, needResched, tickArmed, joined, floors, busyNs, switchCounts, balanceTicks, switchedFrom, queueLengths, loads, movable, u8At, u32At, u64At, onQueue, setState, here, currentOn, idleOf, queueOf, vruntimeOf, classOf, allowedOn, isIdle } from "./threads";
+export { State, state } from "./threads";
+
 import { Errno } from "../../abi";
 
 export type ThreadEntry = (argument: u32) => void;
 export { Class } from "./hints";
 
-export const MAX_THREADS: i32 = 256;
-export const NO_THREAD: i32 = -1;
+export { MAX_THREADS, NO_THREAD } from "./threads";
+import { MAX_THREADS, NO_THREAD } from "./threads";
 export const DEFAULT_WEIGHT: u32 = 1024;
 export const ALL_CPUS: u64 = 0xffff_ffff_ffff_ffff;
-const MAX_CPUS = <i32>x86.MAX_CPUS;
+import { MAX_CPUS } from "./threads";
 const STACK_PAGES: u32 = 16;
 /** The boot CPU's idle thread only halts and takes interrupts, on a stack in the
  *  kernel's static memory (the boot window is paid for already; the APs' idle
@@ -59,43 +62,6 @@ const BALANCE_TICKS: u32 = 5;
 const KILL_WAIT_PAUSES: i32 = 64;
 const JOIN_POLL_NS: u64 = 100_000;
 
-export const enum State { Free = 0, Runnable = 1, Running = 2, Sleeping = 3, Dead = 4, Idle = 5 }
-
-// ---- per thread
-const states = memory.data(MAX_THREADS);
-const weights = memory.data(MAX_THREADS * 4);
-const vruntimes = memory.data(MAX_THREADS * 8);
-const runtimes = memory.data(MAX_THREADS * 8);     // real nanoseconds run
-const entries = memory.data(MAX_THREADS * 4);
-const arguments_ = memory.data(MAX_THREADS * 4);
-const stackTops = memory.data(MAX_THREADS * 8);
-const activeInstances = memory.data(MAX_THREADS * 4);
-const callStarts = memory.data(MAX_THREADS * 8);
-const watchdogs = memory.data(MAX_THREADS * 8);      // ns one module call may run; 0 = none
-const cpuOf = memory.data(MAX_THREADS);              // the run queue it is on (or last was)
-const affinities = memory.data(MAX_THREADS * 8);     // CPUs it may run on, bit c = CPU c
-const classes = memory.data(MAX_THREADS);            // hints.Class
-const killed = memory.data(MAX_THREADS);             // stop and free at the next switch-out
-const suspended = memory.data(MAX_THREADS);          // kept off every CPU until resume()
-const ranOn = memory.data(MAX_THREADS * 8);          // every CPU it has been switched in on
-const timedOut = memory.data(MAX_THREADS);
-
-// ---- per CPU
-const currents = memory.data(MAX_CPUS * 4);
-const idleThreads = memory.data(MAX_CPUS * 4);
-const runningSince = memory.data(MAX_CPUS * 8);
-const needResched = memory.data(MAX_CPUS);
-const tickArmed = memory.data(MAX_CPUS);
-const joined = memory.data(MAX_CPUS);                // takes threads
-const floors = memory.data(MAX_CPUS * 8);            // virtual time of the queue, never decreasing
-const busyNs = memory.data(MAX_CPUS * 8);            // time run by threads other than idle
-const switchCounts = memory.data(MAX_CPUS * 8);
-const balanceTicks = memory.data(MAX_CPUS * 4);
-const switchedFrom = memory.data(MAX_CPUS * 4);      // the thread this CPU just left
-const queueLengths = memory.data(MAX_CPUS * 4);      // runnable and running threads on its queue
-// scratch for balance.ts, filled under the kernel lock
-const loads = memory.data(MAX_CPUS * 4);
-const movable = memory.data(MAX_CPUS * MAX_CPUS * 4);
 let cpuLimit: i32 = 1;                               // one above the highest joined CPU index
 let threadLimit: i32 = 1;                            // one above the highest id spawn() gave (scans stop there)
 let joinedMask: u64 = 0;
@@ -103,29 +69,6 @@ let migrations: u64 = 0;
 let steals: u64 = 0;
 let started = false;
 
-@inline function u8At(base: usize, i: i32): usize { return base + <usize>i; }
-@inline function u32At(base: usize, i: i32): usize { return base + <usize>i * 4; }
-@inline function u64At(base: usize, i: i32): usize { return base + <usize>i * 8; }
-
-@inline export function state(t: i32): State { return <State>load<u8>(u8At(states, t)); }
-@inline function onQueue(s: State): bool { return s == State.Runnable || s == State.Running; }
-/** Every state change goes through here, keeping each CPU's queue length. */
-@inline function setState(t: i32, s: State): void {
-  const was = onQueue(state(t));
-  if (was != onQueue(s)) {
-    const length = u32At(queueLengths, queueOf(t));
-    store<u32>(length, was ? load<u32>(length) - 1 : load<u32>(length) + 1);
-  }
-  store<u8>(u8At(states, t), <u8>s);
-}
-@inline function here(): i32 { return <i32>cpu.cpuIndex(); }
-@inline function currentOn(c: i32): i32 { return load<i32>(u32At(currents, c)); }
-@inline function idleOf(c: i32): i32 { return load<i32>(u32At(idleThreads, c)); }
-@inline function queueOf(t: i32): i32 { return <i32>load<u8>(u8At(cpuOf, t)); }
-@inline function vruntimeOf(t: i32): u64 { return load<u64>(u64At(vruntimes, t)); }
-@inline function classOf(t: i32): hints.Class { return <hints.Class>load<u8>(u8At(classes, t)); }
-@inline function allowedOn(t: i32, c: i32): bool { return (load<u64>(u64At(affinities, t)) & (<u64>1 << <u64>c)) != 0; }
-@inline function isIdle(t: i32): bool { return state(t) == State.Idle; }
 /** Idle threads take the highest ids, one per CPU; spawn() stops below them. */
 const SPAWN_LIMIT: i32 = MAX_THREADS - MAX_CPUS;
 function idleIdFor(c: i32): i32 { return MAX_THREADS - 1 - c; }
