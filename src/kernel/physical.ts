@@ -33,6 +33,12 @@ export function zero(address: u64, length: u64): void { cpu.zero(DIRECT_MAP_BASE
 /** The kernel virtual address of a physical one (through the direct map). */
 export function toVirtual(address: u64): u64 { return DIRECT_MAP_BASE + address; }
 
+/** The kernel virtual address of an address in the kernel's own linear memory,
+ *  for the hal's copy and for IPC, which work on virtual addresses. */
+@inline export function linearToVirtual(address: usize): u64 {
+  return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>address;
+}
+
 /** Copies a NUL-terminated string (at most `capacity` bytes) into linear memory;
  *  returns its length, or -1 when no NUL was found within `capacity`. */
 export function copyString(address: u64, destination: usize, capacity: i32): i32 {

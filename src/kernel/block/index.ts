@@ -12,6 +12,7 @@ import * as scheduler from "../sched/scheduler";
 import * as iosched from "./iosched";
 import * as partitions from "./partitions";
 import * as queue from "./queue";
+import { linearToVirtual } from "../physical";
 export { iosched, partitions, queue };
 
 /** Device capabilities name a disk as BLOCK_OBJECT | its index. */
@@ -96,7 +97,7 @@ function readInto(d: i32, sector: u64, sectors: u64, to: usize): Errno {
   const bounce = order < 0 ? 0 : frames.alloc(<u32>order, frames.Owner.Kernel);
   if (bounce == 0) return Errno.ResourceExhausted;
   const result = read(d, sector, bounce, sectors);
-  if (result == Errno.Ok) cpu.copy(cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>to, DIRECT_MAP_BASE + bounce, bytes);
+  if (result == Errno.Ok) cpu.copy(linearToVirtual(to), DIRECT_MAP_BASE + bounce, bytes);
   frames.free(bounce);
   return result;
 }

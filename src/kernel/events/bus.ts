@@ -13,6 +13,7 @@ import { cpu } from "../../hal";
 import * as clock from "../clock";
 import { endpoints } from "../ipc";
 import * as locks from "../sync/locks";
+import { linearToVirtual } from "../physical";
 
 export const enum Topic { Lifecycle = 0, Interrupt = 1, Device = 2, Security = 3, Performance = 4 }
 export const TOPICS: i32 = 5;
@@ -33,7 +34,7 @@ let initialised = false;
 
 function slot(topic: i32, i: i32): usize { return subscribers + <usize>(topic * SUBSCRIBERS + i) * 4; }
 function retainedAt(topic: i32, n: u32): usize { return retained + <usize>(topic * RETAINED + <i32>(n % <u32>RETAINED)) * EVENT_BYTES; }
-function linear(address: usize): u64 { return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>address; }
+function linear(address: usize): u64 { return linearToVirtual(address); }
 
 function ensure(): void {
   if (initialised) return;

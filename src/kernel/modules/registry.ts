@@ -1,6 +1,7 @@
 // registry.ts — the modules linked into the image, looked up by name through
 // the hardware gate (the table is generated from their manifests at build time).
 import { cpu } from "../../hal";
+import { linearToVirtual } from "../physical";
 
 const NAME_CAPACITY = 64;
 const scratch = memory.data(NAME_CAPACITY);
@@ -12,7 +13,7 @@ function stage(name: string): i32 {
   return name.length;
 }
 
-function scratchAddress(): u64 { return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>scratch; }
+function scratchAddress(): u64 { return linearToVirtual(scratch); }
 
 /** The module's id, or cpu.MODULE_NONE. */
 export function find(name: string): u32 {

@@ -10,6 +10,7 @@ import { endpoints } from "../ipc";
 import * as ipv4 from "./ipv4";
 import * as iface from "./interface";
 import { finish, get16, pseudoHeader, put16, put32, sum } from "./bytes";
+import { linearToVirtual } from "../physical";
 
 export const HEADER: u32 = 8;
 export const MESSAGE_HEADER: u32 = 8;
@@ -97,7 +98,7 @@ export function receive(datagram: usize, length: u32, from: u32, to: u32): void 
   put16(message + 6, <u16>data);
   memory.copy(message + <usize>MESSAGE_HEADER, datagram + <usize>HEADER, <usize>data);
   // a full endpoint drops the datagram, as UDP may
-  const source = cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>message;   // endpoints copy by kernel virtual address
+  const source = linearToVirtual(message);   // endpoints copy by kernel virtual address
   if (endpoints.send(load<i32>(endpointIds + <usize>socket * 4), source, MESSAGE_HEADER + data, endpoints.Wait.NoWait) == Errno.Ok) delivered++;
 }
 

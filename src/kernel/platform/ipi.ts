@@ -8,6 +8,7 @@ import { cpu, lapic } from "../../hal";
 import * as clock from "../clock";
 import * as vectors from "../interrupts/vectors";
 import * as locks from "../sync/locks";
+import { linearToVirtual } from "../physical";
 
 export type Remote = (argument: u64) => void;
 
@@ -21,7 +22,7 @@ let remoteArgument: u64 = 0;
 let shootdownAddress: u64 = 0;
 let onlineOthers: u32 = 0;
 
-function real(address: usize): u64 { return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>address; }
+function real(address: usize): u64 { return linearToVirtual(address); }
 function answered(): void { cpu.atomicFetchAdd32(real(pending), 0xffffffff); }
 
 function onCallFunction(vector: u32, unused: u32): void {

@@ -17,8 +17,9 @@ import { frames, modulememory, sharing } from "../memory";
 import * as modules from "../modules";
 import { probe } from "../modules";
 import * as scheduler from "../sched/scheduler";
+import { linearToVirtual } from "../physical";
+import * as probeAgent from "./probeagent";
 
-const specBuffer = memory.data(agents.lifecycle.Spec.SIZE);
 const message = memory.data(8);
 const WASM_PAGE: u32 = 65536;
 const PAGES: u32 = 16;                 // 1 MiB of pattern: 256 frames to share
@@ -32,16 +33,7 @@ const OFFSET_LAST: u32 = 9 * WASM_PAGE + 400;      // written by the clone once 
 const WAIT_STEP_NS: u64 = 1_000_000;
 const WAIT_STEPS: i32 = 200;
 
-function spec(): agents.lifecycle.Spec {
-  const s = changetype<agents.lifecycle.Spec>(specBuffer);
-  s.module = probe.id();
-  s.entry = probe.ProbeFunction.Size;          // returns at once: the test drives the memory
-  s.argumentA = 0; s.argumentB = 0;
-  s.memoryPages = QUOTA_PAGES;
-  s.hint = agents.registry.Hint.Batch;
-  s.role = 0; s.restartLimit = 0; s.backoffNs = 0; s.backoffCapNs = 0; s.watchdogNs = 0;
-  return s;
-}
+function spec(): agents.lifecycle.Spec { return probeAgent.idleSpec(probe.id(), probe.ProbeFunction.Size, <u32>QUOTA_PAGES); }
 
 function fail(what: string, value: i64): bool { return report.failure("clone", what, value); }
 
@@ -104,7 +96,7 @@ function cycle(report: bool): bool {
   const inbox = endpoints.create();
   const handle = <u32>caps.createRoot(child, caps.ObjectKind.IpcEndpoint, <u64>inbox, caps.Rights.Receive, caps.NO_EXPIRY, clock.nanoseconds());
   store<u32>(message, 0x1bc);
-  endpoints.send(inbox, cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>message, 4, endpoints.Wait.NoWait);
+  endpoints.send(inbox, linearToVirtual(message), 4, endpoints.Wait.NoWait);
   const copiesBeforeReceive = sharing.copyCount();
   if (call(child, probe.ProbeFunction.Receive, handle) != 0x1bc) return fail("the clone's receive", 0);
   if (sharing.copyCount() == copiesBeforeReceive) return fail("the receive did not break a share", 0);

@@ -14,6 +14,7 @@ import * as line from "../line";
 import * as log from "../log";
 import * as modules from "../modules";
 import { probe } from "../modules";
+import { linearToVirtual } from "../physical";
 
 const specBuffer = memory.data(agents.lifecycle.Spec.SIZE);
 const received = memory.data(<i32>events.bus.EVENT_BYTES);
@@ -29,7 +30,7 @@ function spec(): agents.lifecycle.Spec {
 }
 
 function next(endpoint: i32): u32 {
-  const address = cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>received;
+  const address = linearToVirtual(received);
   if (endpoints.receive(endpoint, address, events.bus.EVENT_BYTES, endpoints.Wait.NoWait) != <i64>events.bus.EVENT_BYTES) return 0;
   return load<u32>(received + 4);
 }

@@ -8,6 +8,7 @@ import { endpoints } from "../ipc";
 import * as line from "../line";
 import * as log from "../log";
 import * as scheduler from "../sched/scheduler";
+import { linearToVirtual } from "../physical";
 
 const ROUNDS: u32 = 1000;
 const BIG: u32 = 64 * 1024;
@@ -18,7 +19,7 @@ const bigIn = memory.data(<i32>BIG);
 let requests: i32 = -1;
 let replies: i32 = -1;
 
-function real(address: usize): u64 { return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>address; }
+function real(address: usize): u64 { return linearToVirtual(address); }
 
 function ponger(rounds: u32): void {
   for (let i: u32 = 0; i < rounds; i++) {

@@ -10,6 +10,7 @@ import { endpoints } from "../ipc";
 import * as line from "../line";
 import * as log from "../log";
 import * as net from "../net";
+import { linearToVirtual } from "../physical";
 
 const ECHO_PORT: u16 = 7;
 const ECHOES: i32 = 3;
@@ -33,7 +34,7 @@ export function udpEcho(): bool {
   line.reset();
   line.text("AIOS net udp-echo ready port=7");
   log.publish();
-  const address = cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>buffer;
+  const address = linearToVirtual(buffer);
   let echoed = 0;
   const start = clock.nanoseconds();
   let until = start + SERVE_NS;

@@ -1,6 +1,7 @@
-// probeagent.ts — an agent of the probe module that sits idle (its entry returns
-// at once, its instance stays), for scenarios that call into it with
-// modules.call and give it capabilities: the ABI tests.
+// probeagent.ts — an agent that sits idle (its entry returns at once, its instance
+// stays), for scenarios that call into it with modules.call, give it
+// capabilities, clone or merge it: the spec they share, and the probe agent the
+// ABI tests spawn.
 import * as agents from "../agents";
 import { probe } from "../modules";
 import * as scheduler from "../sched/scheduler";
@@ -8,11 +9,12 @@ import * as scheduler from "../sched/scheduler";
 const specBuffer = memory.data(agents.lifecycle.Spec.SIZE);
 const SETTLE_NS: u64 = 5_000_000;
 
-/** Spawns the idle probe agent with `pages` of memory: its id, or -1. */
-export function spawnIdle(pages: u32 = 64): i32 {
+/** The spec of an idle agent of `module` whose entry `entry` returns at once,
+ *  with `pages` of memory, batch, no role, no restarts, no watchdog. */
+export function idleSpec(module: u32, entry: u32, pages: u32): agents.lifecycle.Spec {
   const spec = changetype<agents.lifecycle.Spec>(specBuffer);
-  spec.module = probe.id();
-  spec.entry = probe.ProbeFunction.Size;      // returns at once: the instance stays for our calls
+  spec.module = module;
+  spec.entry = entry;
   spec.argumentA = 0;
   spec.argumentB = 0;
   spec.memoryPages = pages;
@@ -22,7 +24,12 @@ export function spawnIdle(pages: u32 = 64): i32 {
   spec.backoffNs = 0;
   spec.backoffCapNs = 0;
   spec.watchdogNs = 0;
-  const agent = agents.lifecycle.spawn(spec);
+  return spec;
+}
+
+/** Spawns the idle probe agent with `pages` of memory: its id, or -1. */
+export function spawnIdle(pages: u32 = 64): i32 {
+  const agent = agents.lifecycle.spawn(idleSpec(probe.id(), probe.ProbeFunction.Size, pages));
   if (agent >= 0) scheduler.sleep(SETTLE_NS);  // its thread runs the entry and idles
   return agent;
 }

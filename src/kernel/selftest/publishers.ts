@@ -22,8 +22,9 @@ import { frames } from "../memory";
 import * as modules from "../modules";
 import { probe } from "../modules";
 import * as scheduler from "../sched/scheduler";
+import { linearToVirtual } from "../physical";
+import * as probeAgent from "./probeagent";
 
-const specBuffer = memory.data(agents.lifecycle.Spec.SIZE);
 const received = memory.data(<i32>events.bus.EVENT_BYTES);
 const VENDOR_VIRTIO: u16 = 0x1af4;
 const DEVICE_RNG_TRANSITIONAL: u16 = 0x1005;
@@ -35,20 +36,13 @@ const WAIT_STEPS: i32 = 40;                  // 4 s at most
 const DRIVER_SHIFT: u64 = 32;
 const LOW_32: u64 = 0xffff_ffff;
 
-function spec(): agents.lifecycle.Spec {
-  const s = changetype<agents.lifecycle.Spec>(specBuffer);
-  s.module = probe.id();
-  s.entry = probe.ProbeFunction.Size;
-  s.argumentA = 0; s.argumentB = 0; s.memoryPages = 64;
-  s.hint = agents.registry.Hint.Batch; s.role = 0; s.restartLimit = 0; s.backoffNs = 0; s.backoffCapNs = 0; s.watchdogNs = 0;
-  return s;
-}
+function spec(): agents.lifecycle.Spec { return probeAgent.idleSpec(probe.id(), probe.ProbeFunction.Size, 64); }
 
 function fail(what: string, value: i64): bool { return report.failure("publishers", what, value); }
 
 /** The next event on `endpoint` into `received`; false when there is none. */
 function next(endpoint: i32): bool {
-  const address = cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>received;
+  const address = linearToVirtual(received);
   return endpoints.receive(endpoint, address, events.bus.EVENT_BYTES, endpoints.Wait.NoWait) == <i64>events.bus.EVENT_BYTES;
 }
 function kind(): u32 { return load<u32>(received + 4); }

@@ -15,6 +15,7 @@ import * as modules from "../modules";
 import { probe } from "../modules";
 import * as smp from "../platform/smp";
 import * as scheduler from "../sched/scheduler";
+import { linearToVirtual } from "../physical";
 
 const WATCH_NS: u64 = 200_000_000;
 /** How long a check may wait for what it expects: far beyond what the scheduler
@@ -282,7 +283,7 @@ let replies: i32 = -1;
 let partnerCpu: u32 = 0;
 let partnerCpuWrong = false;
 
-function real(address: usize): u64 { return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>address; }
+function real(address: usize): u64 { return linearToVirtual(address); }
 
 function ponger(rounds: u32): void {
   for (let i: u32 = 0; i < rounds; i++) {

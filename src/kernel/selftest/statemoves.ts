@@ -9,24 +9,13 @@ import * as line from "../line";
 import * as log from "../log";
 import { pools } from "../memory";
 import * as modules from "../modules";
+import * as probeAgent from "./probeagent";
 
-const specBuffer = memory.data(agents.lifecycle.Spec.SIZE);
 const QUOTA: u64 = 64;
 
 function counterSpec(): agents.lifecycle.Spec {
-  const s = changetype<agents.lifecycle.Spec>(specBuffer);
-  s.module = modules.registry.find("counter");
-  s.entry = modules.registry.exportIndex(s.module, "value");     // returns at once
-  s.argumentA = 0;
-  s.argumentB = 0;
-  s.memoryPages = QUOTA;
-  s.hint = agents.registry.Hint.Batch;
-  s.role = 0;
-  s.restartLimit = 0;
-  s.backoffNs = 0;
-  s.backoffCapNs = 0;
-  s.watchdogNs = 0;
-  return s;
+  const module = modules.registry.find("counter");
+  return probeAgent.idleSpec(module, modules.registry.exportIndex(module, "value"), <u32>QUOTA);   // "value" returns at once
 }
 
 function call(agent: i32, name: string, argument: u32 = 0): u32 {

@@ -21,6 +21,7 @@ import * as dma from "../dma";
 import * as msi from "../msi";
 import * as registry from "../registry";
 import * as registers from "./registers";
+import { linearToVirtual } from "../../physical";
 
 export { registers };
 
@@ -367,14 +368,12 @@ export function poll(): bool {
 }
 
 /** Copies `length` bytes of linear memory at `source` to physical `target`. */
-function kernelAddress(at: usize): u64 { return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>at; }
-
 function copyToPhysical(target: u64, source: usize, length: i32): void {
-  cpu.copy(DIRECT_MAP_BASE + target, kernelAddress(source), <u64>length);
+  cpu.copy(DIRECT_MAP_BASE + target, linearToVirtual(source), <u64>length);
 }
 
 function copyFromPhysical(destination: usize, source: u64, length: i32): void {
-  cpu.copy(kernelAddress(destination), DIRECT_MAP_BASE + source, <u64>length);
+  cpu.copy(linearToVirtual(destination), DIRECT_MAP_BASE + source, <u64>length);
 }
 
 /** Queues the `length`-byte frame at linear-memory `source` (destination MAC

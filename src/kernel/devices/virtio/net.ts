@@ -19,6 +19,7 @@ import * as dma from "../dma";
 import * as registry from "../registry";
 import * as transport from "./transport";
 import * as virtqueue from "./virtqueue";
+import { linearToVirtual } from "../../physical";
 
 const DEVICE_NET_TRANSITIONAL: u16 = 0x1000;
 const DEVICE_NET_MODERN: u16 = 0x1041;
@@ -271,7 +272,6 @@ function completeChecksum(buffer: u64, length: u32): bool {
 }
 
 /** Kernel memory (linear) → a buffer in the direct map. */
-function copyOut(to: u64, from: usize, length: u32): void { cpu.copy(to, kernelAddress(from), <u64>length); }
+function copyOut(to: u64, from: usize, length: u32): void { cpu.copy(to, linearToVirtual(from), <u64>length); }
 /** A buffer in the direct map → kernel memory (linear). */
-function copyIn(to: usize, from: u64, length: u32): void { cpu.copy(kernelAddress(to), from, <u64>length); }
-function kernelAddress(at: usize): u64 { return cpu.layoutAddress(cpu.Layout.LinearMemoryBase) + <u64>at; }
+function copyIn(to: usize, from: u64, length: u32): void { cpu.copy(linearToVirtual(to), from, <u64>length); }
