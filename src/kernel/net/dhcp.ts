@@ -53,9 +53,9 @@ let optionRouter: u32 = 0;
 let optionDns: u32 = 0;
 let rejected: u64 = 0;
 
-export function state_(): State { return state; }
+export function currentState(): State { return state; }
 export function lease(): u32 { return leaseSeconds; }
-export function server_(): u32 { return server; }
+export function serverAddress(): u32 { return server; }
 export function rejectedCount(): u64 { return rejected; }
 
 function build(type: u8, requested: u32): u32 {

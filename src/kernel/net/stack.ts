@@ -109,7 +109,7 @@ export function configureByDhcp(): Errno {
     line.text(" dns ");
     appendIp(iface.dns());
     line.text(" from DHCP server ");
-    appendIp(dhcp.server_());
+    appendIp(dhcp.serverAddress());
     line.text(", lease ");
     line.decimal(dhcp.lease());
     line.text(" s");

@@ -33,4 +33,4 @@ export function udpMalformed(): u64 { return udp.malformedCount(); }
 export function udpNoSocket(): u64 { return udp.noSocketCount(); }
 export function dhcpReceive(at: usize, length: u32): void { dhcp.receive(at, length); }
 export function dhcpRejected(): u64 { return dhcp.rejectedCount(); }
-export function dhcpState(): i32 { return <i32>dhcp.state_(); }
+export function dhcpState(): i32 { return <i32>dhcp.currentState(); }

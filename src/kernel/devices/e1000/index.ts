@@ -298,7 +298,6 @@ let waiter: i32 = -1;
 
 /** Interrupts taken (for tests). */
 export function interrupts(): u32 { return interruptCount; }
-export function interruptDriven(): bool { return vector != 0; }
 
 function attachInterrupt(index: i32): void {
   const v = vectors.allocate();
