@@ -5,7 +5,7 @@
 // none, its idle thread, which halts. A thread runs only on CPUs its affinity mask
 // allows. A new thread goes to the least loaded CPU, a woken one back to its own
 // or to an idle one (balance.ts); an idle CPU steals a waiting thread from the
-// busiest, and every BALANCE_TICKS ticks queues that differ by more than one are
+// busiest, and every BALANCE_TICKS ticks queues that differ by more than one are (queues.ts)
 // evened; between those, a CPU with threads waiting wakes an idle CPU to steal.
 // Each CPU's local APIC timer ticks for it (time/timers.ts fires each timer on
 // the CPU that added it): a thread running agent code is preempted there; kernel
@@ -29,6 +29,8 @@ import * as kernelLock from "../sync/kernellock";
 import * as idle from "../platform/idle";
 import * as panic from "../panic";
 import * as balance from "./balance";
+import * as queues from "./queues";
+export { queuesConsistent } from "./queues";
 import * as reservations from "./reservations";
 import * as fairshare from "./fairshare";
 import * as hints from "./hints";
@@ -62,11 +64,7 @@ const BALANCE_TICKS: u32 = 5;
 const KILL_WAIT_PAUSES: i32 = 64;
 const JOIN_POLL_NS: u64 = 100_000;
 
-let cpuLimit: i32 = 1;                               // one above the highest joined CPU index
-let threadLimit: i32 = 1;                            // one above the highest id spawn() gave (scans stop there)
 let joinedMask: u64 = 0;
-let migrations: u64 = 0;
-let steals: u64 = 0;
 let started = false;
 
 /** Idle threads take the highest ids, one per CPU; spawn() stops below them. */
@@ -85,11 +83,11 @@ export function switchesOf(c: i32): u64 { return c >= 0 && c < MAX_CPUS ? load<u
 /** Switches from one thread to another since boot, on all CPUs. */
 export function contextSwitches(): u64 {
   let total: u64 = 0;
-  for (let c = 0; c < cpuLimit; c++) total += load<u64>(u64At(switchCounts, c));
+  for (let c = 0; c < queues.cpus(); c++) total += load<u64>(u64At(switchCounts, c));
   return total;
 }
-export function migrationCount(): u64 { return migrations; }
-export function stealCount(): u64 { return steals; }
+export function migrationCount(): u64 { return queues.migrationCount(); }
+export function stealCount(): u64 { return queues.stealCount(); }
 export function cpusJoined(): i32 { return <i32>popcnt(joinedMask); }
 
 function resetThread(t: i32, c: i32, affinity: u64, weight: u32): void {
@@ -111,7 +109,7 @@ function joinCpu(c: i32, idle: i32): void {
   store<u64>(u64At(runningSince, c), clock.nanoseconds());
   store<u8>(u8At(joined, c), 1);
   joinedMask |= <u64>1 << <u64>c;
-  if (c + 1 > cpuLimit) cpuLimit = c + 1;
+  queues.coverCpu(c);
 }
 
 /** The boot flow becomes thread 0 (kept on the boot CPU: the boot sequence and the
@@ -169,121 +167,14 @@ function idleLoop(unused: u32): void {
     cpu.disableInterrupts();
     if (load<u64>(bootIdleStack) != STACK_CANARY) panic.panic("sched: the boot CPU's idle stack overflowed");
     const c = here();
-    if (!hasWork(c)) steal(c);
+    if (!queues.hasWork(c)) queues.steal(c);
     // (a queue may hold only suspended threads: counted, but nothing to run)
-    if (hasWork(c) && pickNext(c) != idleOf(c)) { schedule(); continue; }
+    if (queues.hasWork(c) && pickNext(c) != idleOf(c)) { schedule(); continue; }
     const held = kernelLock.suspend();          // never halt holding the kernel lock
     idle.waitForInterrupt();                    // sti; hlt: a wake-up IPI cannot slip in between
     cpu.disableInterrupts();
     kernelLock.resume(held);
   }
-}
-
-/** Threads waiting on CPU `c`'s queue (the running one left out). */
-function hasWork(c: i32): bool {
-  const running = currentOn(c);
-  const length = load<u32>(u32At(queueLengths, c));
-  return length > (running != NO_THREAD && state(running) == State.Running ? <u32>1 : 0);
-}
-
-/** The least virtual runtime on CPU `c`'s queue (leaving `except` out), else its floor. */
-function queueMinimum(c: i32, except: i32): u64 {
-  let least: u64 = 0xffff_ffff_ffff_ffff;
-  for (let t = 0; t < threadLimit; t++) {
-    if (t == except || queueOf(t) != c) continue;
-    const s = state(t);
-    if ((s == State.Runnable || s == State.Running) && vruntimeOf(t) < least) least = vruntimeOf(t);
-  }
-  return least == 0xffff_ffff_ffff_ffff ? load<u64>(u64At(floors, c)) : least;
-}
-
-/** Each joined CPU's queue length into `loads` (balance.ts's input), leaving
- *  `except` out. */
-function fillLoads(except: i32): void {
-  memory.copy(loads, queueLengths, <usize>cpuLimit * 4);
-  if (except != NO_THREAD && onQueue(state(except))) {
-    const length = u32At(loads, queueOf(except));
-    store<u32>(length, load<u32>(length) - 1);
-  }
-}
-
-/** The loads, and into `movable` the threads that could move between each pair. */
-function gatherLoads(): void {
-  fillLoads(NO_THREAD);
-  memory.fill(movable, 0, cpuLimit * cpuLimit * 4);
-  for (let t = 0; t < threadLimit; t++) {
-    if (state(t) != State.Runnable) continue;
-    const from = queueOf(t);
-    for (let to = 0; to < cpuLimit; to++) {
-      if (to == from || load<u8>(u8At(joined, to)) == 0 || !allowedOn(t, to)) continue;
-      const pair = u32At(movable, from * cpuLimit + to);
-      store<u32>(pair, load<u32>(pair) + 1);
-    }
-  }
-}
-
-/** Checks the queue lengths kept by setState against a count (the self-tests). */
-export function queuesConsistent(): bool {
-  for (let c = 0; c < MAX_CPUS; c++) {
-    let n: u32 = 0;
-    for (let t = 0; t < MAX_THREADS; t++) if (onQueue(state(t)) && queueOf(t) == c) n++;
-    if (n != load<u32>(u32At(queueLengths, c))) return false;
-  }
-  return true;
-}
-
-/** Moves a thread that is not running to CPU `to`'s queue, keeping its virtual
- *  runtime's distance from the queue floor (queues' virtual clocks differ). */
-function migrate(t: i32, to: i32): void {
-  const from = queueOf(t);
-  if (from == to) return;
-  const floor = load<u64>(u64At(floors, from));
-  const ahead = vruntimeOf(t) > floor ? vruntimeOf(t) - floor : 0;
-  store<u64>(u64At(vruntimes, t), load<u64>(u64At(floors, to)) + ahead);
-  if (onQueue(state(t))) {
-    store<u32>(u32At(queueLengths, from), load<u32>(u32At(queueLengths, from)) - 1);
-    store<u32>(u32At(queueLengths, to), load<u32>(u32At(queueLengths, to)) + 1);
-  }
-  store<u8>(u8At(cpuOf, t), <u8>to);
-  migrations++;
-}
-
-/** A waiting thread on `from` that may run on `to`: the one least owed CPU. */
-function movableThread(from: i32, to: i32): i32 {
-  let best = NO_THREAD;
-  for (let t = 0; t < threadLimit; t++) {
-    if (state(t) != State.Runnable || queueOf(t) != from || !allowedOn(t, to)) continue;
-    if (reservations.reserved(t)) continue;                 // reservations stay put
-    if (best == NO_THREAD || vruntimeOf(t) > vruntimeOf(best)) best = t;
-  }
-  return best;
-}
-
-/** Work stealing: CPU `c` takes a waiting thread from the busiest queue. */
-function steal(c: i32): bool {
-  if (cpuLimit < 2) return false;
-  gatherLoads();
-  const from = balance.stealFrom(loads, movable, cpuLimit, c);
-  if (from == balance.NONE) return false;
-  const t = movableThread(from, c);
-  if (t == NO_THREAD) return false;
-  migrate(t, c);
-  steals++;
-  return true;
-}
-
-/** The periodic balance: one thread from the longest queue to the shortest. */
-function balanceQueues(): void {
-  if (cpuLimit < 2) return;
-  gatherLoads();
-  const move = balance.planMove(loads, movable, cpuLimit);
-  if (move == balance.NONE) return;
-  const from = move / cpuLimit;
-  const to = move % cpuLimit;
-  const t = movableThread(from, to);
-  if (t == NO_THREAD) return;
-  migrate(t, to);
-  kick(to, t);
 }
 
 /** Tells CPU `c` that thread `t` joined its queue: an idle CPU is woken; a busy one
@@ -318,15 +209,15 @@ export function spawn(entry: ThreadEntry, argument: u32, weight: u32 = DEFAULT_W
     if (state(t) != State.Free) continue;
     const top = stacks.allocate(STACK_PAGES);
     if (top == 0 || !cpu.threadPrepare(<u32>t, top)) return NO_THREAD;
-    fillLoads(NO_THREAD);
-    let c = balance.leastLoaded(loads, joinedMask, cpuLimit);
+    queues.fillLoads(NO_THREAD);
+    let c = balance.leastLoaded(loads, joinedMask, queues.cpus());
     if (c == balance.NONE) c = here();
     resetThread(t, c, ALL_CPUS, weight);
-    if (t >= threadLimit) threadLimit = t + 1;
+    queues.coverThread(t);
     store<u64>(u64At(stackTops, t), top);
     store<u32>(u32At(entries, t), <u32>changetype<usize>(entry));
     store<u32>(u32At(arguments_, t), argument);
-    store<u64>(u64At(vruntimes, t), queueMinimum(c, t));   // starts even, not owed the past
+    store<u64>(u64At(vruntimes, t), queues.queueMinimum(c, t));   // starts even, not owed the past
     setState(t, State.Runnable);
     kick(c, t);
     return t;
@@ -376,8 +267,8 @@ export function reserve(t: i32, runtimeNs: u64, periodNs: u64): Errno {
 function pickDeadline(c: i32, running: i32): i32 {
   if (!reservations.any()) return NO_THREAD;                // no reservations at all
   const now = clock.nanoseconds();
-  for (let t = 0; t < threadLimit; t++) reservations.mark(t, reservations.reserved(t) && candidate(t, c, running), now);
-  return reservations.pick(threadLimit);
+  for (let t = 0; t < queues.threads(); t++) reservations.mark(t, reservations.reserved(t) && candidate(t, c, running), now);
+  return reservations.pick(queues.threads());
 }
 
 /** What CPU `c` runs next: EDF, then least virtual runtime, then its idle thread. */
@@ -387,7 +278,7 @@ function pickNext(c: i32): i32 {
   if (due != NO_THREAD) return due;
   let best = NO_THREAD;
   let least: u64 = 0;
-  for (let t = 0; t < threadLimit; t++) {
+  for (let t = 0; t < queues.threads(); t++) {
     if (!candidate(t, c, running)) continue;
     const v = vruntimeOf(t);
     if (best == NO_THREAD || v < least) { best = t; least = v; }
@@ -406,7 +297,7 @@ function schedule(): void {
   const previous = currentOn(c);
   if (load<u8>(u8At(killed, previous)) != 0) setState(previous, State.Dead);
   let next = pickNext(c);
-  if (next == idleOf(c) && next != previous && steal(c)) next = pickNext(c);
+  if (next == idleOf(c) && next != previous && queues.steal(c)) next = pickNext(c);
   store<u8>(u8At(needResched, c), 0);
   if (next == previous) return;
   if (state(previous) == State.Running) setState(previous, State.Runnable);
@@ -442,10 +333,10 @@ function finishSwitch(): void {
     return;
   }
   if (state(left) == State.Runnable && !allowedOn(left, c)) {
-    fillLoads(left);
-    const to = balance.leastLoaded(loads, load<u64>(u64At(affinities, left)) & joinedMask, cpuLimit);
+    queues.fillLoads(left);
+    const to = balance.leastLoaded(loads, load<u64>(u64At(affinities, left)) & joinedMask, queues.cpus());
     if (to != balance.NONE) {
-      migrate(left, to);
+      queues.migrate(left, to);
       kick(to, left);
     }
   }
@@ -475,17 +366,19 @@ function tick(id: u32, context: u32): void {
   }
   const ticks = load<u32>(u32At(balanceTicks, c)) + 1;
   store<u32>(u32At(balanceTicks, c), ticks >= BALANCE_TICKS ? 0 : ticks);
-  if (ticks >= BALANCE_TICKS) balanceQueues();
-  else if (hasWork(c)) wakeIdleThief(c);
-  if (!isIdle(running) || hasWork(c)) armTick();
+  if (ticks >= BALANCE_TICKS) {
+    const moved = queues.balanceQueues();
+    if (moved != NO_THREAD) kick(queueOf(moved), moved);
+  } else if (queues.hasWork(c)) wakeIdleThief(c);
+  if (!isIdle(running) || queues.hasWork(c)) armTick();
 }
 
 /** Threads wait on CPU `c`: wake one idle CPU that may run one of them, whose idle
  *  loop then steals (the busiest queue's thread, not necessarily ours). */
 function wakeIdleThief(c: i32): void {
-  for (let other = 0; other < cpuLimit; other++) {
+  for (let other = 0; other < queues.cpus(); other++) {
     if (other == c || load<u8>(u8At(joined, other)) == 0 || !isIdle(currentOn(other))) continue;
-    for (let t = 0; t < threadLimit; t++) {
+    for (let t = 0; t < queues.threads(); t++) {
       if (state(t) != State.Runnable || queueOf(t) != c || !allowedOn(t, other)) continue;
       ipi.reschedule(smp.apicIdOf(other));
       return;
@@ -567,10 +460,10 @@ export function block(timeoutNs: u64): BlockResult {
 export function wakeThread(t: i32): void {
   if (t < 0 || t >= MAX_THREADS || state(t) != State.Sleeping) return;
   setState(t, State.Runnable);
-  if (cpuLimit > 1) {
-    fillLoads(t);
-    const to = balance.wakeTarget(loads, load<u64>(u64At(affinities, t)) & joinedMask, queueOf(t), cpuLimit);
-    if (to != balance.NONE) migrate(t, to);
+  if (queues.cpus() > 1) {
+    queues.fillLoads(t);
+    const to = balance.wakeTarget(loads, load<u64>(u64At(affinities, t)) & joinedMask, queueOf(t), queues.cpus());
+    if (to != balance.NONE) queues.migrate(t, to);
   }
   kick(queueOf(t), t);
 }
@@ -616,16 +509,16 @@ export function setAffinity(t: i32, mask: u64): Errno {
   if (allowedOn(t, c)) return Errno.Ok;
   const s = state(t);
   if (s == State.Runnable) {
-    fillLoads(t);
-    const to = balance.leastLoaded(loads, mask & joinedMask, cpuLimit);
-    migrate(t, to);
+    queues.fillLoads(t);
+    const to = balance.leastLoaded(loads, mask & joinedMask, queues.cpus());
+    queues.migrate(t, to);
     kick(to, t);
   } else if (s == State.Running) {
     store<u8>(u8At(needResched, c), 1);
     if (c != here()) ipi.reschedule(smp.apicIdOf(c));
   } else if (s == State.Sleeping) {
-    fillLoads(t);
-    migrate(t, balance.leastLoaded(loads, mask & joinedMask, cpuLimit));
+    queues.fillLoads(t);
+    queues.migrate(t, balance.leastLoaded(loads, mask & joinedMask, queues.cpus()));
   }
   return Errno.Ok;
 }
