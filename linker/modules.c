@@ -62,6 +62,17 @@ u32 Z_halZ_moduleExportFind(H, u32 module, u64 text, u32 length) {
     return NONE;
 }
 
+/* Copies module's name (at most capacity bytes) to the kernel virtual address
+ * out; its length, 0 for no such module. */
+u32 Z_halZ_moduleName(H, u32 module, u64 out, u32 capacity) {
+    if (module >= aios_module_count) return 0;
+    const char *name = aios_modules[module].name;
+    char *p = (char *)(uintptr_t)out;
+    u32 n = 0;
+    while (name[n] && n < capacity) { p[n] = name[n]; n++; }
+    return n;
+}
+
 u32 Z_halZ_moduleVersion(H, u32 module) { return module < aios_module_count ? aios_modules[module].version : 0; }
 
 static int same_text(const char *a, const char *b) {

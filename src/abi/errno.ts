@@ -20,4 +20,7 @@ export const enum Errno {
   Revoked = 16,            // the capability, or one it was derived from, was revoked
   RateLimited = 17,        // a rate limit (IPC messages per second): retry later
   DeviceError = 18,        // the device reported it failed the request (a disk I/O error)
+  ConnectionRefused = 19,  // the peer answered a connection attempt with a reset
+  ConnectionReset = 20,    // the peer reset an open connection
+  NotConnected = 21,       // the connection is closed, or not open yet, for what was asked
 }

@@ -121,6 +121,8 @@ export const MODULE_NONE: u32 = 0xffffffff;
 /** An export's number in a module's manifest, or MODULE_NONE. */
 @external("hal", "moduleExportFind") export declare function moduleExportFind(module: u32, name: u64, length: u32): u32;
 @external("hal", "moduleVersion") export declare function moduleVersion(module: u32): u32;
+/** Copies the module's name to kernel virtual address `out` (at most `capacity` bytes): its length, 0 for none. */
+@external("hal", "moduleName") export declare function moduleName(module: u32, out: u64, capacity: u32): u32;
 /** The newest module of the same family with a higher version, or MODULE_NONE. */
 @external("hal", "moduleNewer") export declare function moduleNewer(module: u32): u32;
 /** Bytes of an instance's linear memory. */

@@ -12,6 +12,9 @@
 //                                    as size 0), virtio-reset (a virtio device never
 //                                    finishes its reset), nvme-fatal (the controller
 //                                    reports CSTS.CFS when enabled)
+//   aios.net=on|off                  the network thread and the kernel API on :9000
+//                                    (default on; off when aios.test= runs a scenario,
+//                                    which then owns the NIC unless this says on)
 // Unknown words are kept in the log at debug level; bad values are warned about
 // and the default stays.
 import * as line from "./line";
@@ -27,6 +30,9 @@ const KEY_TEST = "aios.test=";
 const KEY_PHANTOM = "aios.smp.phantom=";
 const KEY_AHCI_NCQ = "aios.ahci.ncq=";
 const KEY_FAULT = "aios.fault=";
+const KEY_NET = "aios.net=";
+const enum Toggle { Default = 0, On = 1, Off = 2 }
+let network: Toggle = Toggle.Default;
 
 /** Faults aios.fault= can inject (bits). */
 export const enum Fault { VirtioQueueSizeZero = 1, VirtioReset = 2, NvmeFatal = 4 }
@@ -76,6 +82,12 @@ function option(word: usize, length: i32): void {
     if (valueLength == 2 && startsWith(value, valueLength, "on")) ahciNcq = true;
     else if (valueLength == 3 && startsWith(value, valueLength, "off")) ahciNcq = false;
     else log.warn("cmdline: aios.ahci.ncq= takes on or off; keeping on");
+  } else if (startsWith(word, length, KEY_NET)) {
+    const value = word + <usize>KEY_NET.length;
+    const valueLength = length - KEY_NET.length;
+    if (valueLength == 2 && startsWith(value, valueLength, "on")) network = Toggle.On;
+    else if (valueLength == 3 && startsWith(value, valueLength, "off")) network = Toggle.Off;
+    else log.warn("cmdline: aios.net= takes on or off; keeping the default");
   } else if (startsWith(word, length, KEY_FAULT)) {
     let at = KEY_FAULT.length;
     while (at < length) {
@@ -119,6 +131,7 @@ export function parse(source: usize, length: i32): void {
   phantomApicId = NO_PHANTOM;
   ahciNcq = true;
   faults = 0;
+  network = Toggle.Default;
   let i = 0;
   while (i < length) {
     while (i < length && isSpace(load<u8>(source + <usize>i))) i++;
@@ -141,3 +154,5 @@ export function faultInjected(fault: Fault): bool { return (faults & <u32>fault)
 
 /** False when aios.ahci.ncq=off asked AHCI drives not to use NCQ. */
 export function ahciNcqAllowed(): bool { return ahciNcq; }
+/** Whether the network thread and the kernel API start at boot. */
+export function networkEnabled(): bool { return network == Toggle.On || (network == Toggle.Default && testNameLength == 0); }

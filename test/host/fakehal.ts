@@ -157,7 +157,7 @@ export class FakeMachine {
         // no service modules in the host tests: every instantiation fails cleanly
         moduleInstantiate: () => 0xffffffff, moduleCall: () => 0, moduleTrap: () => 0,
         moduleMemoryBase: () => 0n, moduleDestroy: () => {}, moduleMemorySize: () => 0,
-        moduleFind: () => 0xffffffff, moduleGrow: () => 0xffffffff, moduleOf: () => 0xffffffff, moduleExportFind: () => 0xffffffff, moduleVersion: () => 0, moduleNewer: () => 0xffffffff,
+        moduleFind: () => 0xffffffff, moduleGrow: () => 0xffffffff, moduleOf: () => 0xffffffff, moduleExportFind: () => 0xffffffff, moduleVersion: () => 0, moduleName: () => 0, moduleNewer: () => 0xffffffff,
       },
     };
   }

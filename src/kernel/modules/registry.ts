@@ -29,5 +29,10 @@ export function exportIndex(module: u32, name: string): u32 {
 
 export function version(module: u32): u32 { return cpu.moduleVersion(module); }
 
+/** Copies `module`'s name to `destination` (kernel memory, `capacity` bytes): its length, 0 for none. */
+export function nameOf(module: u32, destination: usize, capacity: u32): u32 {
+  return cpu.moduleName(module, linearToVirtual(destination), capacity);
+}
+
 /** The newest module of the same family with a higher version, or MODULE_NONE. */
 export function newer(module: u32): u32 { return cpu.moduleNewer(module); }

@@ -1,13 +1,16 @@
 // net — the network stack over the NIC drivers: Ethernet, ARP, IPv4, ICMP echo,
-// UDP delivered to IPC endpoints, a DHCP client. (TCP, fragment reassembly, DNS
-// and the HTTP service plane come with the rest of issue 7.)
+// UDP delivered to IPC endpoints, TCP (tcp/), a DHCP client, HTTP/1.1 (http/),
+// and the network thread that runs it all from boot (service.ts).
 import * as arp from "./arp";
 import * as bytes from "./bytes";
 import * as dhcp from "./dhcp";
 import * as ethernet from "./ethernet";
+import * as http from "./http";
 import * as icmp from "./icmp";
 import * as iface from "./interface";
 import * as ipv4 from "./ipv4";
+import * as service from "./service";
 import * as stack from "./stack";
+import * as tcp from "./tcp";
 import * as udp from "./udp";
-export { arp, bytes, dhcp, ethernet, icmp, iface, ipv4, stack, udp };
+export { arp, bytes, dhcp, ethernet, http, icmp, iface, ipv4, service, stack, tcp, udp };

@@ -14,6 +14,7 @@ const transmitFrame = memory.data(FRAME_BYTES);
 const receiveFrame = memory.data(FRAME_BYTES);
 const mac = memory.data(8);
 let sendFunction: u32 = 0;
+let sleeps = false;                  // the NIC interrupts on receive: a waiting poll() sleeps
 let receiveFunction: u32 = 0;
 let address: u32 = 0;
 let netmask: u32 = 0;
@@ -23,7 +24,8 @@ let framesOut: u64 = 0;
 let framesIn: u64 = 0;
 let sendErrors: u64 = 0;
 
-export function attach(send: Send, receive: Receive, macBytes: usize): void {
+export function attach(send: Send, receive: Receive, macBytes: usize, interruptDriven: bool = false): void {
+  sleeps = interruptDriven;
   sendFunction = <u32>changetype<usize>(send);
   receiveFunction = <u32>changetype<usize>(receive);
   memory.copy(mac, macBytes, 6);
@@ -34,6 +36,8 @@ export function attach(send: Send, receive: Receive, macBytes: usize): void {
 }
 
 export function attached(): bool { return sendFunction != 0; }
+/** Whether poll() with a timeout sleeps until a frame's interrupt (else it spins). */
+export function interruptDriven(): bool { return sleeps; }
 export function macAddress(): usize { return mac; }
 export function ip(): u32 { return address; }
 export function mask(): u32 { return netmask; }

@@ -103,6 +103,12 @@ export function route(destinationIp: u32, pump: Pump): Errno {
  *  (at interface.payload() + HEADER) to `destinationIp`, through the MAC route()
  *  found, behind a fresh IPv4 header. */
 export function transmit(destinationIp: u32, protocolNumber: u8, payloadLength: u32): Errno {
+  return transmitVia(resolved, destinationIp, protocolNumber, payloadLength);
+}
+
+/** transmit() to the next hop at `mac` (6 bytes in kernel memory), for callers
+ *  that keep a route of their own (a TCP connection keeps its peer's). */
+export function transmitVia(mac: usize, destinationIp: u32, protocolNumber: u8, payloadLength: u32): Errno {
   if (payloadLength > ethernet.MTU - HEADER) return Errno.MessageTooLarge;
   const p = iface.payload();
   store<u8>(p, 0x45);
@@ -116,8 +122,11 @@ export function transmit(destinationIp: u32, protocolNumber: u8, payloadLength: 
   put32(p + 12, iface.ip());
   put32(p + 16, destinationIp);
   put16(p + 10, finish(sum(p, HEADER, 0)));
-  return iface.transmit(resolved, ethernet.TYPE_IPV4, HEADER + payloadLength);
+  return iface.transmit(mac, ethernet.TYPE_IPV4, HEADER + payloadLength);
 }
+
+/** The MAC route() found last (6 bytes). */
+export function routedMac(): usize { return resolved; }
 
 /** Where the transport header goes in the transmit buffer. */
 export function transportPayload(): usize { return iface.payload() + <usize>HEADER; }

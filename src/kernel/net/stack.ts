@@ -7,6 +7,7 @@
 // echo reply resolving its route) it takes ARP only, so the frame being answered
 // is not overwritten under its handler.
 import { Errno } from "../../abi";
+import { cpu } from "../../hal";
 import * as clock from "../clock";
 import * as devices from "../devices";
 import * as line from "../line";
@@ -18,6 +19,8 @@ import * as icmp from "./icmp";
 import * as iface from "./interface";
 import * as ipv4 from "./ipv4";
 import * as udp from "./udp";
+import * as tcp from "./tcp";
+import * as scheduler from "../sched/scheduler";
 import { get16 } from "./bytes";
 
 let depth = 0;
@@ -47,10 +50,44 @@ function handleFrame(frame: usize, length: u32): void {
   const protocol = ipv4.protocol(payload);
   if (protocol == ipv4.PROTOCOL_ICMP) icmp.receive(body, bodyLength, from, pump);
   else if (protocol == ipv4.PROTOCOL_UDP) udp.receive(body, bodyLength, from, to);
+  else if (protocol == ipv4.PROTOCOL_TCP) tcp.receive(body, bodyLength, from, to, frame + ethernet.SOURCE, false, now);
 }
+
+let owner: i32 = scheduler.NO_THREAD;
+
+/** The network thread takes the NIC: from now on only it takes frames in, and
+ *  pump() from anyone else just waits while it does. */
+export function setOwner(thread: i32): void { owner = thread; }
+export function ownedByThread(): bool { return owner != scheduler.NO_THREAD; }
+
+const BATCH: i32 = 64;
+
+/** The network thread's step: waits up to `timeoutNs` for a frame, takes it and
+ *  every frame already waiting (up to a batch), then sends the ACKs they left
+ *  pending. The number of frames taken. */
+export function serve(timeoutNs: u64): i32 {
+  depth++;
+  let taken = 0;
+  let length = iface.poll(iface.interruptDriven() ? timeoutNs : 0);
+  while (length > 0) {
+    handleFrame(iface.receiveBuffer(), <u32>length);
+    taken++;
+    if (taken >= BATCH) break;
+    length = iface.poll(0);
+  }
+  depth--;
+  tcp.flush();
+  if (taken == 0 && !iface.interruptDriven() && timeoutNs > 0) scheduler.sleep(timeoutNs < POLL_SLEEP_NS ? timeoutNs : POLL_SLEEP_NS);
+  return taken;
+}
+const POLL_SLEEP_NS: u64 = 1_000_000;        // a polled NIC (82540EM): look every millisecond
 
 /** Takes frames for up to `timeoutNs` (at least one poll), handling each. */
 export function pump(timeoutNs: u64): void {
+  if (owner != scheduler.NO_THREAD && scheduler.currentThread() != owner) {
+    if (timeoutNs > 0) scheduler.sleep(timeoutNs); else scheduler.yieldNow();
+    return;
+  }
   depth++;
   const until = clock.nanoseconds() + timeoutNs;
   do {
@@ -71,18 +108,30 @@ function e1000Receive(destination: usize, capacity: u32, timeoutNs: u64): i32 {
 const macBytes = memory.data(8);
 
 /** Attaches the stack to the first NIC: NotFound without one. */
+const entropy = memory.data(32);
+
+/** 32 bytes to key TCP's sequence numbers: virtio-rng's when there is one, the
+ *  time-stamp counter's low bits mixed in either way. */
+function gatherEntropy(): void {
+  memory.fill(entropy, 0, 32);
+  if (devices.virtio.rng.available()) devices.virtio.rng.read(entropy, 32);
+  for (let i = 0; i < 4; i++) store<u64>(entropy + <usize>i * 8, load<u64>(entropy + <usize>i * 8) ^ (cpu.rdtsc() * 0x9E3779B97F4A7C15));
+}
+
 export function init(): Errno {
+  gatherEntropy();
+  tcp.init(entropy);
   udp.reset();
   arp.clear();
   udp.serve(dhcp.CLIENT_PORT, dhcp.receive);
   if (devices.virtio.net.available()) {
     for (let i = 0; i < 6; i++) store<u8>(macBytes + <usize>i, devices.virtio.net.mac(i));
-    iface.attach(virtioSend, virtioReceive, macBytes);
+    iface.attach(virtioSend, virtioReceive, macBytes, devices.virtio.net.interruptDriven());
     return Errno.Ok;
   }
   if (devices.e1000.available()) {
     for (let i = 0; i < 6; i++) store<u8>(macBytes + <usize>i, devices.e1000.mac(i));
-    iface.attach(e1000Send, e1000Receive, macBytes);
+    iface.attach(e1000Send, e1000Receive, macBytes, devices.e1000.interruptDriven());
     return Errno.Ok;
   }
   return Errno.NotFound;

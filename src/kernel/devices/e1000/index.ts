@@ -298,6 +298,8 @@ let waiter: i32 = -1;
 
 /** Interrupts taken (for tests). */
 export function interrupts(): u32 { return interruptCount; }
+/** Whether a receiver can sleep until a frame's interrupt (MSI), or must poll. */
+export function interruptDriven(): bool { return vector != 0; }
 
 function attachInterrupt(index: i32): void {
   const v = vectors.allocate();

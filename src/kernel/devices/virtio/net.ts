@@ -80,6 +80,8 @@ export function linkUp(): bool {
   if ((device.features & FEATURE_STATUS) == 0) return true;
   return (cpu.load16(device.deviceConfig + CONFIG_STATUS) & STATUS_LINK_UP) != 0;
 }
+/** Whether a receiver can sleep until a frame's interrupt (MSI-X), or must poll. */
+export function interruptDriven(): bool { return present && receiveQueue.vector != 0; }
 export function checksumOffload(): bool { return (device.features & FEATURE_CSUM) != 0; }
 /** Whether the device said the last received frame's checksums were checked. */
 export function lastChecksumValid(): bool { return lastValid; }
