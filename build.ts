@@ -298,6 +298,24 @@ async function buildHost(): Promise<void> {
   });
 }
 
+/** The kernel API (9000) and the services' ports (9001-9016), forwarded by `run`. */
+const SERVICE_PORTS = Array.from({ length: 17 }, (_, i) => 9000 + i);
+
+/** Which of `ports` cannot be bound on 127.0.0.1 right now. */
+async function busyPorts(ports: number[]): Promise<number[]> {
+  const { createServer } = await import("node:net");
+  const taken: number[] = [];
+  for (const port of ports) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+    if (!free) taken.push(port);
+  }
+  return taken;
+}
+
 const VALUE_OPTIONS = ["--cmdline", "--out", "--memory", "--smp"];
 
 function option(name: string): string | undefined {
@@ -332,9 +350,19 @@ async function main(): Promise<void> {
       // by `clean`), virtio-rng for entropy, and virtio-net on QEMU user networking.
       const disk = option("--disk") ?? "disk.img";
       if (!existsSync(disk)) { closeSync(openSync(disk, "w")); truncateSync(disk, 64 << 20); }
+      // The service ports (the kernel API on 9000, the services on 9001-9016) are
+      // forwarded from 127.0.0.1; a port already taken on the host is named, not
+      // left to QEMU's terse refusal.
+      const busy = await busyPorts(SERVICE_PORTS);
+      if (busy.length > 0) {
+        console.error(`npm start: port${busy.length > 1 ? "s" : ""} ${busy.join(", ")} on 127.0.0.1 ${busy.length > 1 ? "are" : "is"} in use (another AIOS still running?); free ${busy.length > 1 ? "them" : "it"} and start again`);
+        process.exitCode = 1;
+        return;
+      }
+      const forwards = SERVICE_PORTS.map((port) => `hostfwd=tcp:127.0.0.1:${port}-:${port}`).join(",");
       const devices = ["-drive", `file=${disk},if=none,id=disk0,format=raw`, "-device", "virtio-blk-pci,drive=disk0",
-        "-device", "virtio-rng-pci", "-nic", "none", "-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0"];
-      console.log(`booting AIOS with QEMU (${accelerator()}), disk ${disk}; Ctrl-A X quits`);
+        "-device", "virtio-rng-pci", "-nic", "none", "-netdev", `user,id=net0,${forwards}`, "-device", "virtio-net-pci,netdev=net0"];
+      console.log(`booting AIOS with QEMU (${accelerator()}), disk ${disk}; ports ${SERVICE_PORTS[0]}-${SERVICE_PORTS.at(-1)} forwarded from 127.0.0.1 (try: curl 127.0.0.1:9000/api/system); Ctrl-A X quits`);
       const qemu = spawnSync("qemu-system-x86_64", [...args, ...devices, "-serial", "mon:stdio"], { stdio: "inherit" });
       process.exitCode = qemu.status ?? 1;
       return;

@@ -15,7 +15,7 @@ export type Via = "pvh" | "bios" | "uefi";
 
 const TIMEOUT_MS: Record<Via, number> = { pvh: 30_000, bios: 45_000, uefi: 90_000 };
 
-export interface ScenarioOptions { memory?: string; append?: string; smp?: number | string; machine?: string; extra?: string[]; monitor?: MonitorAction; watch?: OutputWatcher }
+export interface ScenarioOptions { memory?: string; append?: string; smp?: number | string; machine?: string; extra?: string[]; monitor?: MonitorAction; watch?: OutputWatcher; timeoutMs?: number }
 
 export async function scenario(name: string, via: Via = "pvh", options: ScenarioOptions = {}): Promise<BootResult> {
   const image = via === "pvh" ? ELF : BOOT_ISO;
@@ -30,7 +30,7 @@ export async function scenario(name: string, via: Via = "pvh", options: Scenario
     smp: options.smp,
     machine: options.machine,
     extra: options.extra,
-  }, TIMEOUT_MS[via], undefined, options.monitor, options.watch);
+  }, options.timeoutMs ?? TIMEOUT_MS[via], undefined, options.monitor, options.watch);
 }
 
 function withLog(result: BootResult, message: string): string {

@@ -53,6 +53,13 @@ function handleFrame(frame: usize, length: u32): void {
   else if (protocol == ipv4.PROTOCOL_TCP) tcp.receive(body, bodyLength, from, to, frame + ethernet.SOURCE, false, now);
 }
 
+/** Handles `length` bytes at `frame` as if the NIC had just delivered them (the
+ *  flood scenario injects malformed frames this way), then sends the ACKs due. */
+export function inject(frame: usize, length: u32): void {
+  handleFrame(frame, length);
+  tcp.flush();
+}
+
 let owner: i32 = scheduler.NO_THREAD;
 
 /** The network thread takes the NIC: from now on only it takes frames in, and
@@ -98,9 +105,29 @@ export function pump(timeoutNs: u64): void {
 }
 
 // ---- the NIC under the stack: virtio-net when there is one, else e1000
-function virtioSend(source: usize, length: u32): Errno { return devices.virtio.net.send(source, length); }
+// A full transmit ring (a burst of SYN-ACKs, a window's worth of segments) waits
+// for the device to finish a buffer rather than dropping the frame: TCP would
+// recover a drop, but only after a retransmission timeout.
+const TRANSMIT_WAIT_NS: u64 = 1_000_000;
+const TRANSMIT_TRIES: i32 = 50;
+function virtioSend(source: usize, length: u32): Errno {
+  let result = devices.virtio.net.send(source, length);
+  for (let tries = 0; result == Errno.ResourceExhausted && tries < TRANSMIT_TRIES; tries++) {
+    devices.virtio.net.waitTransmit(TRANSMIT_WAIT_NS);
+    result = devices.virtio.net.send(source, length);
+  }
+  return result;
+}
 function virtioReceive(destination: usize, capacity: u32, timeoutNs: u64): i32 { return devices.virtio.net.receive(destination, capacity, timeoutNs); }
-function e1000Send(source: usize, length: u32): Errno { return devices.e1000.send(source, <i32>length); }
+function e1000Send(source: usize, length: u32): Errno {
+  let result = devices.e1000.send(source, <i32>length);
+  const until = clock.nanoseconds() + <u64>TRANSMIT_TRIES * TRANSMIT_WAIT_NS;
+  while (result == Errno.ResourceExhausted && clock.nanoseconds() < until) {
+    cpu.pause();                                           // the ring drains in microseconds; no interrupt to sleep on
+    result = devices.e1000.send(source, <i32>length);
+  }
+  return result;
+}
 function e1000Receive(destination: usize, capacity: u32, timeoutNs: u64): i32 {
   return devices.e1000.receiveWait(destination, <i32>capacity, timeoutNs);
 }

@@ -34,6 +34,7 @@ const PROBE_BACKOFF_LIMIT: u32 = 6;
 export const KEEPALIVE_IDLE_NS: u64 = 7_200_000_000_000;   // RFC 1122 §4.2.3.6: at least two hours
 export const KEEPALIVE_INTERVAL_NS: u64 = 75_000_000_000;
 const KEEPALIVE_PROBES: u32 = 9;
+const FIN_WAIT_2_NS: u64 = 60_000_000_000;
 const FIRST_EPHEMERAL: u32 = 49152;            // RFC 6335's dynamic range
 const EPHEMERAL_COUNT: u32 = 16384;
 
@@ -364,6 +365,11 @@ export function tick(now: u64): void {
     if (c.state == State.Free) continue;
     if (c.state == State.TimeWait) {
       if (now >= c.timeWaitAt) listeners.free(slot);
+      continue;
+    }
+    if (c.state == State.FinWait2 && now - c.lastHeard > FIN_WAIT_2_NS) {
+      timeouts++;                                         // the peer never closed its side (Linux's tcp_fin_timeout)
+      listeners.terminate(slot, Errno.Timeout);
       continue;
     }
     if (c.retransmitAt != 0 && now >= c.retransmitAt) {

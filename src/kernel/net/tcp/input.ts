@@ -232,6 +232,10 @@ function enterTimeWait(c: Connection, now: u64): void {
   c.timeWaitAt = now + TIME_WAIT_NS;
   c.retransmitAt = 0;
   c.keepaliveAt = 0;
+  buffers.give(c.buffer);                                    // nothing more is sent or read: only the slot waits
+  c.buffer = 0;
+  c.recvLength = 0;
+  c.sendLength = 0;
 }
 
 function synSent(slot: i32, c: Connection, s: usize, flagBits: u8, seq: u32, ack: u32, now: u64): void {

@@ -13,7 +13,7 @@ import * as connection from "./connection";
 import { at, Connection, NONE, State, CLOSED_DELIVERED, EVENT_CLOSED, EVENTS } from "./connection";
 
 export const MAX_LISTENERS: i32 = 32;
-export const HALF_OPEN_LIMIT: i32 = 64;
+export const HALF_OPEN_LIMIT: i32 = 128;
 
 /** An owner's event function: (handle, event, context). */
 export type Handler = (handle: i32, event: Event, context: u32) => void;
