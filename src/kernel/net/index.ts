@@ -1,6 +1,7 @@
-// net — the network stack over the NIC drivers: Ethernet, ARP, IPv4, ICMP echo,
-// UDP delivered to IPC endpoints, a DHCP client. (TCP, fragment reassembly, DNS
-// and the HTTP service plane come with the rest of issue 7.)
+// net — the network stack over the NIC drivers: Ethernet, ARP, IPv4 (fragments
+// reassembled on the way in, made on the way out), ICMP echo and unreachable, UDP
+// delivered to IPC endpoints, a DHCP client. (TCP and the HTTP service plane come
+// with the rest of issue 7.)
 import * as arp from "./arp";
 import * as bytes from "./bytes";
 import * as dhcp from "./dhcp";
@@ -8,6 +9,7 @@ import * as ethernet from "./ethernet";
 import * as icmp from "./icmp";
 import * as iface from "./interface";
 import * as ipv4 from "./ipv4";
+import * as reassembly from "./reassembly";
 import * as stack from "./stack";
 import * as udp from "./udp";
-export { arp, bytes, dhcp, ethernet, icmp, iface, ipv4, stack, udp };
+export { arp, bytes, dhcp, ethernet, icmp, iface, ipv4, reassembly, stack, udp };

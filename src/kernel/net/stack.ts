@@ -1,6 +1,7 @@
 // stack.ts — the network stack's receive path and its one entry point for
 // callers: frames from the interface are taken one at a time and dispatched by
-// EtherType (ARP, IPv4) and IP protocol (ICMP, UDP); everything is checked before
+// EtherType (ARP, IPv4) and IP protocol (ICMP, UDP; others are answered protocol
+// unreachable), fragments reassembled first; everything is checked before
 // it is believed, and what is malformed is counted and dropped, never trusted.
 // pump() is how every waiting part of the stack (ARP resolution, DHCP, a caller
 // waiting for a datagram) lets frames in; nested inside a frame's handling (an
@@ -17,6 +18,7 @@ import * as ethernet from "./ethernet";
 import * as icmp from "./icmp";
 import * as iface from "./interface";
 import * as ipv4 from "./ipv4";
+import * as reassembly from "./reassembly";
 import * as udp from "./udp";
 import { get16 } from "./bytes";
 
@@ -40,13 +42,17 @@ function handleFrame(frame: usize, length: u32): void {
   if (!ipv4.accept(payload, payloadLength)) return;
   const to = ipv4.destination(payload);
   if (!ipv4.forUs(to)) return;
-  const header = ipv4.headerLength(payload);
-  const body = payload + <usize>header;
-  const bodyLength = ipv4.totalLength(payload) - header;       // not the Ethernet padding
-  const from = ipv4.source(payload);
-  const protocol = ipv4.protocol(payload);
+  // a fragment is held until its datagram is whole, which then goes on as one packet
+  const packet = ipv4.fragmented(payload) ? reassembly.accept(payload, payloadLength, now) : payload;
+  if (packet == 0) return;
+  const header = ipv4.headerLength(packet);
+  const body = packet + <usize>header;
+  const bodyLength = ipv4.totalLength(packet) - header;        // not the Ethernet padding
+  const from = ipv4.source(packet);
+  const protocol = ipv4.protocol(packet);
   if (protocol == ipv4.PROTOCOL_ICMP) icmp.receive(body, bodyLength, from, pump);
-  else if (protocol == ipv4.PROTOCOL_UDP) udp.receive(body, bodyLength, from, to);
+  else if (protocol == ipv4.PROTOCOL_UDP) { if (!udp.receive(body, bodyLength, from, to)) icmp.unreachable(packet, icmp.Unreachable.Port, pump); }
+  else icmp.unreachable(packet, icmp.Unreachable.Protocol, pump);
 }
 
 /** Takes frames for up to `timeoutNs` (at least one poll), handling each. */
@@ -74,6 +80,8 @@ const macBytes = memory.data(8);
 export function init(): Errno {
   udp.reset();
   arp.clear();
+  reassembly.reset();
+  icmp.resetRate();
   udp.serve(dhcp.CLIENT_PORT, dhcp.receive);
   if (devices.virtio.net.available()) {
     for (let i = 0; i < 6; i++) store<u8>(macBytes + <usize>i, devices.virtio.net.mac(i));
