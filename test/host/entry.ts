@@ -26,6 +26,7 @@ export * from "./entries/acpi";
 export * from "./entries/block";
 export * from "./entries/net";
 export * from "./entries/reassembly";
+export * from "./entries/dns";
 export * from "./entries/nvme";
 export * from "./entries/e1000";
 export * from "./entries/ahci";

@@ -9,11 +9,13 @@
 // is not overwritten under its handler.
 import { Errno } from "../../abi";
 import * as clock from "../clock";
+import * as cmdline from "../cmdline";
 import * as devices from "../devices";
 import * as line from "../line";
 import * as log from "../log";
 import * as arp from "./arp";
 import * as dhcp from "./dhcp";
+import * as dns from "./dns";
 import * as ethernet from "./ethernet";
 import * as icmp from "./icmp";
 import * as iface from "./interface";
@@ -82,6 +84,7 @@ export function init(): Errno {
   arp.clear();
   reassembly.reset();
   icmp.resetRate();
+  dns.useServer(cmdline.dnsServer(), cmdline.dnsPort());   // aios.dns=, else DHCP's server
   udp.serve(dhcp.CLIENT_PORT, dhcp.receive);
   if (devices.virtio.net.available()) {
     for (let i = 0; i < 6; i++) store<u8>(macBytes + <usize>i, devices.virtio.net.mac(i));

@@ -30,21 +30,40 @@ export function malformedCount(): u64 { return malformed; }
 export function noSocketCount(): u64 { return unreachable; }
 export function deliveredCount(): u64 { return delivered; }
 
-/** A port the kernel serves itself (DHCP's client port): the datagram's data. */
+/** A port the kernel serves itself (DHCP's client port, a DNS query's port):
+ *  the datagram's data. */
 export type Handler = (data: usize, length: u32) => void;
-let kernelPort: u16 = 0;
-let kernelHandler: u32 = 0;
+const KERNEL_PORTS: i32 = 4;
+const kernelPorts = memory.data(KERNEL_PORTS * 2);
+const kernelHandlers = memory.data(KERNEL_PORTS * 4);   // 0: free
 
 export function reset(): void {
   for (let i = 0; i < SOCKETS; i++) store<i32>(endpointIds + <usize>i * 4, NONE);
-  kernelPort = 0;
-  kernelHandler = 0;
+  memory.fill(kernelHandlers, 0, KERNEL_PORTS * 4);
 }
 
-/** Datagrams to `port` go to `handler` in the kernel instead of a socket. */
-export function serve(port: u16, handler: Handler): void {
-  kernelPort = port;
-  kernelHandler = <u32>changetype<usize>(handler);
+function kernelSlotOf(port: u16): i32 {
+  for (let i = 0; i < KERNEL_PORTS; i++) {
+    if (load<u32>(kernelHandlers + <usize>i * 4) != 0 && load<u16>(kernelPorts + <usize>i * 2) == port) return i;
+  }
+  return NONE;
+}
+
+/** Datagrams to `port` go to `handler` in the kernel instead of a socket:
+ *  ResourceExhausted when KERNEL_PORTS are served already. */
+export function serve(port: u16, handler: Handler): Errno {
+  let slot = kernelSlotOf(port);
+  for (let i = 0; i < KERNEL_PORTS && slot == NONE; i++) if (load<u32>(kernelHandlers + <usize>i * 4) == 0) slot = i;
+  if (slot == NONE) return Errno.ResourceExhausted;
+  store<u16>(kernelPorts + <usize>slot * 2, port);
+  store<u32>(kernelHandlers + <usize>slot * 4, <u32>changetype<usize>(handler));
+  return Errno.Ok;
+}
+
+/** Stops serving `port` in the kernel. */
+export function unserve(port: u16): void {
+  const slot = kernelSlotOf(port);
+  if (slot != NONE) store<u32>(kernelHandlers + <usize>slot * 4, 0);
 }
 
 function socketOf(port: u16): i32 {
@@ -88,8 +107,9 @@ export function receive(datagram: usize, length: u32, from: u32, to: u32): bool 
     if (finish(running) != 0) { malformed++; return true; }
   }
   const data = declared - HEADER;
-  if (kernelHandler != 0 && get16(datagram + 2) == kernelPort) {
-    changetype<Handler>(<usize>kernelHandler)(datagram + <usize>HEADER, data);
+  const served = kernelSlotOf(get16(datagram + 2));
+  if (served != NONE) {
+    changetype<Handler>(<usize>load<u32>(kernelHandlers + <usize>served * 4))(datagram + <usize>HEADER, data);
     delivered++;
     return true;
   }
