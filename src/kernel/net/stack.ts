@@ -61,6 +61,7 @@ function handleFrame(frame: usize, length: u32): void {
 export function pump(timeoutNs: u64): void {
   depth++;
   const until = clock.nanoseconds() + timeoutNs;
+  if (depth == 1) reassembly.expire(until - timeoutNs);     // blocks of datagrams that stopped coming go back
   do {
     const length = iface.poll(timeoutNs == 0 ? 0 : 1_000_000);
     if (length > 0) handleFrame(iface.receiveBuffer(), <u32>length);
