@@ -53,7 +53,7 @@ export function linuxBoot(guest: LinuxGuest, name: string, extra: string[]): Boo
   return { kernel: guest.kernel, initrd: guest.initrd, append: linuxAppend(name), extra };
 }
 
-function run(command: string, args: string[], cwd?: string): string {
+export function run(command: string, args: string[], cwd?: string): string {
   const result = spawnSync(command, args, { cwd, encoding: "utf8", maxBuffer: 64 << 20 });
   if (result.error) throw new Error(`${command}: ${result.error.message}`);
   if (result.status !== 0) {
@@ -63,7 +63,7 @@ function run(command: string, args: string[], cwd?: string): string {
   return result.stdout;
 }
 
-function present(command: string): boolean {
+export function present(command: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
 }
 
@@ -71,7 +71,7 @@ let listsUpdated = false;
 
 /** `apt-get download package` into `directory`; the .deb's path. A root user whose
  *  package lists lack it (a fresh machine) gets one `apt-get update` and a retry. */
-function download(name: string, directory: string): string {
+export function download(name: string, directory: string): string {
   // as root, apt would hand the download to the _apt user, who cannot write here
   const args = ["-q", "-o", "APT::Sandbox::User=root", "download", name];
   try {
@@ -88,17 +88,17 @@ function download(name: string, directory: string): string {
 }
 
 /** The module name the kernel uses: file name without .ko, '-' read as '_'. */
-const moduleName = (file: string) => file.replace(/\.ko$/, "").replace(/-/g, "_");
+export const moduleName = (file: string) => file.replace(/\.ko$/, "").replace(/-/g, "_");
 
 /** A .ko's "depends=" from its .modinfo strings (NUL-separated key=value). */
-function dependsOf(ko: Buffer): string[] {
+export function dependsOf(ko: Buffer): string[] {
   const at = ko.indexOf("\0depends=");
   if (at < 0) return [];
   const end = ko.indexOf(0, at + 1);
   return ko.toString("latin1", at + "\0depends=".length, end).split(",").filter(Boolean).map(moduleName);
 }
 
-function findFiles(directory: string, suffix: string, found: string[] = []): string[] {
+export function findFiles(directory: string, suffix: string, found: string[] = []): string[] {
   for (const entry of readdirSync(directory, { withFileTypes: true })) {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) findFiles(path, suffix, found);
@@ -108,7 +108,7 @@ function findFiles(directory: string, suffix: string, found: string[] = []): str
 }
 
 /** Runs `step` in an empty CACHE/download, removed afterwards whatever happens. */
-function inScratch(step: (work: string) => void): void {
+export function inScratch(step: (work: string) => void): void {
   const work = join(CACHE, "download");
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -164,7 +164,7 @@ function prepareBusybox(): void {
 }
 
 /** Modules for `names` with every dependency before its user, each once. */
-function loadOrder(names: string[], depends: Record<string, string[]>): string[] {
+export function loadOrder(names: string[], depends: Record<string, string[]>): string[] {
   const order: string[] = [];
   const visit = (name: string) => {
     if (order.includes(name)) return;
@@ -175,14 +175,14 @@ function loadOrder(names: string[], depends: Record<string, string[]>): string[]
   return order;
 }
 
-interface CpioEntry { name: string; mode: number; data?: Buffer; device?: [number, number] }
+export interface CpioEntry { name: string; mode: number; data?: Buffer; device?: [number, number] }
 
-const S_IFDIR = 0o040000, S_IFREG = 0o100000, S_IFCHR = 0o020000;
+export const S_IFDIR = 0o040000, S_IFREG = 0o100000, S_IFCHR = 0o020000;
 
 /** The "newc" cpio format the kernel unpacks an initramfs from: per entry a
  *  110-byte ASCII header (magic 070701, 13 eight-digit hex fields), the name with
  *  its NUL, padded to 4 bytes, then the data padded to 4; "TRAILER!!!" last. */
-function cpio(entries: CpioEntry[]): Buffer {
+export function cpio(entries: CpioEntry[]): Buffer {
   const parts: Buffer[] = [];
   const pad = (length: number) => Buffer.alloc((4 - (length % 4)) % 4);
   const hex = (value: number) => value.toString(16).padStart(8, "0");

@@ -15,6 +15,8 @@
 //   aios.net=on|off                  the network thread and the kernel API on :9000
 //                                    (default on; off when aios.test= runs a scenario,
 //                                    which then owns the NIC unless this says on)
+//   aios.dns=<a.b.c.d>[:<port>]      the DNS resolver asks this server (port 53 by
+//                                    default) instead of the one DHCP gives
 // Unknown words are kept in the log at debug level; bad values are warned about
 // and the default stays.
 import * as line from "./line";
@@ -33,6 +35,9 @@ const KEY_FAULT = "aios.fault=";
 const KEY_NET = "aios.net=";
 const enum Toggle { Default = 0, On = 1, Off = 2 }
 let network: Toggle = Toggle.Default;
+const KEY_DNS = "aios.dns=";
+let dnsAddress: u32 = 0;
+let dnsPortNumber: u16 = 53;
 
 /** Faults aios.fault= can inject (bits). */
 export const enum Fault { VirtioQueueSizeZero = 1, VirtioReset = 2, NvmeFatal = 4 }
@@ -51,6 +56,49 @@ function startsWith(source: usize, length: i32, key: string): bool {
 }
 
 function isSpace(c: u8): bool { return c == CHAR_SPACE || c == 0x09 || c == 0x0a || c == 0x0d; }
+
+/** Parses `a.b.c.d` with an optional `:port` into dnsAddress and dnsPortNumber:
+ *  false (and nothing set) when it is not that. */
+function parseServer(value: usize, length: i32): bool {
+  let i = 0;
+  let address: u32 = 0;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) { if (i >= length || load<u8>(value + <usize>i) != 0x2e) return false; i++; }
+    const start = i;
+    const n = decimalAt(value, length, i, 3);
+    i += <i32>(n >>> 32);
+    if (i == start || <u32>n > 255) return false;
+    address = (address << 8) | <u32>n;
+  }
+  let port: u32 = 53;
+  if (i < length) {
+    if (load<u8>(value + <usize>i) != 0x3a) return false;       // ':'
+    i++;
+    const start = i;
+    const n = decimalAt(value, length, i, 5);
+    i += <i32>(n >>> 32);
+    port = <u32>n;
+    if (i == start || port == 0 || port > 65535) return false;
+  }
+  if (i != length || address == 0) return false;
+  dnsAddress = address;
+  dnsPortNumber = <u16>port;
+  return true;
+}
+
+/** The decimal of at most `most` digits at value[at]: the digits read in the
+ *  high half, the number in the low half. */
+function decimalAt(value: usize, length: i32, at: i32, most: i32): u64 {
+  let n: u32 = 0;
+  let digits = 0;
+  while (at + digits < length && digits < most) {
+    const c = load<u8>(value + <usize>(at + digits));
+    if (c < 0x30 || c > 0x39) break;
+    n = n * 10 + <u32>(c - 0x30);
+    digits++;
+  }
+  return (<u64>digits << 32) | <u64>n;
+}
 
 function option(word: usize, length: i32): void {
   if (startsWith(word, length, KEY_LOG)) {
@@ -107,6 +155,10 @@ function option(word: usize, length: i32): void {
       }
       at = end + 1;
     }
+  } else if (startsWith(word, length, KEY_DNS)) {
+    if (!parseServer(word + <usize>KEY_DNS.length, length - KEY_DNS.length)) {
+      log.warn("cmdline: aios.dns= needs an IPv4 address, optionally with :port; using DHCP's server");
+    }
   } else if (startsWith(word, length, KEY_TEST)) {
     const valueLength = length - KEY_TEST.length;
     if (valueLength <= 0 || valueLength > VALUE_CAPACITY) {
@@ -132,6 +184,8 @@ export function parse(source: usize, length: i32): void {
   ahciNcq = true;
   faults = 0;
   network = Toggle.Default;
+  dnsAddress = 0;
+  dnsPortNumber = 53;
   let i = 0;
   while (i < length) {
     while (i < length && isSpace(load<u8>(source + <usize>i))) i++;
@@ -156,3 +210,7 @@ export function faultInjected(fault: Fault): bool { return (faults & <u32>fault)
 export function ahciNcqAllowed(): bool { return ahciNcq; }
 /** Whether the network thread and the kernel API start at boot. */
 export function networkEnabled(): bool { return network == Toggle.On || (network == Toggle.Default && testNameLength == 0); }
+
+/** The DNS server aios.dns= names (0: none, use DHCP's) and its port. */
+export function dnsServer(): u32 { return dnsAddress; }
+export function dnsPort(): u16 { return dnsPortNumber; }

@@ -25,6 +25,8 @@ export * from "./entries/devices";
 export * from "./entries/acpi";
 export * from "./entries/block";
 export * from "./entries/net";
+export * from "./entries/reassembly";
+export * from "./entries/dns";
 export * from "./entries/nvme";
 export * from "./entries/e1000";
 export * from "./entries/ahci";

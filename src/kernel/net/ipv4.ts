@@ -1,8 +1,9 @@
 // ipv4.ts — IPv4 (RFC 791): headers checked on the way in (version, header
 // length, total length against what arrived, header checksum, fragments), built
 // on the way out, and the route: on the interface's subnet straight to the
-// destination, else through the gateway. Fragments are dropped and counted for
-// now (reassembly comes with the rest of the stack).
+// destination, else through the gateway. Fragments pass check() named as such
+// and go to reassembly.ts; datagrams too long for one frame leave as fragments
+// (transmitFragments).
 //   header: ver/ihl u8 | tos u8 | total u16 | id u16 | flags/frag u16 | ttl u8 |
 //           protocol u8 | checksum u16 | source u32 | destination u32 | options
 import { Errno } from "../../abi";
@@ -44,12 +45,18 @@ export function check(packet: usize, length: u32): Verdict {
   return Verdict.Ok;
 }
 
-/** check(), counting what it drops. */
+/** check(), counting what it drops; a fragment is accepted (for reassembly). */
 export function accept(packet: usize, length: u32): bool {
   const verdict = check(packet, length);
-  if (verdict == Verdict.Ok) return true;
+  if (verdict == Verdict.Ok || verdict == Verdict.Fragment) return true;
   store<u64>(dropped + <usize>verdict * 8, load<u64>(dropped + <usize>verdict * 8) + 1);
   return false;
+}
+
+/** True for a fragment: more fragments follow, or it does not start at 0. */
+export function fragmented(packet: usize): bool {
+  const fragment = get16(packet + 6);
+  return (fragment & FLAG_MORE_FRAGMENTS) != 0 || (fragment & OFFSET_MASK) != 0;
 }
 
 export function headerLength(packet: usize): u32 { return <u32>(load<u8>(packet) & 0xf) * 4; }
@@ -110,12 +117,16 @@ export function transmit(destinationIp: u32, protocolNumber: u8, payloadLength: 
  *  that keep a route of their own (a TCP connection keeps its peer's). */
 export function transmitVia(mac: usize, destinationIp: u32, protocolNumber: u8, payloadLength: u32): Errno {
   if (payloadLength > ethernet.MTU - HEADER) return Errno.MessageTooLarge;
+  return transmitPiece(mac, destinationIp, protocolNumber, payloadLength, identification++, FLAG_DONT_FRAGMENT);
+}
+
+function transmitPiece(mac: usize, destinationIp: u32, protocolNumber: u8, payloadLength: u32, id: u16, fragmentField: u16): Errno {
   const p = iface.payload();
   store<u8>(p, 0x45);
   store<u8>(p + 1, 0);
   put16(p + 2, <u16>(HEADER + payloadLength));
-  put16(p + 4, identification++);
-  put16(p + 6, FLAG_DONT_FRAGMENT);
+  put16(p + 4, id);
+  put16(p + 6, fragmentField);
   store<u8>(p + 8, DEFAULT_TTL);
   store<u8>(p + 9, protocolNumber);
   put16(p + 10, 0);
@@ -127,6 +138,32 @@ export function transmitVia(mac: usize, destinationIp: u32, protocolNumber: u8, 
 
 /** The MAC route() found last (6 bytes). */
 export function routedMac(): usize { return resolved; }
+
+/** The most a datagram's payload can be: 65535 bytes of datagram, less a header. */
+export const MAX_PAYLOAD: u32 = 65535 - HEADER;
+/** Payload per fragment: the MTU less a header, rounded down to 8 (offsets count 8-byte units). */
+const FRAGMENT_PAYLOAD: u32 = (ethernet.MTU - HEADER) & ~7;
+
+/** Sends the `length` bytes of `protocolNumber` payload at kernel address `data`
+ *  (not the transmit buffer) to `destinationIp` through the MAC route() found: in
+ *  one frame when it fits, else as fragments of one identification (RFC 791 §3.2:
+ *  each but the last with more-fragments set and a multiple of 8 bytes). */
+export function transmitFragments(destinationIp: u32, protocolNumber: u8, data: usize, length: u32): Errno {
+  if (length > MAX_PAYLOAD) return Errno.MessageTooLarge;
+  if (length <= ethernet.MTU - HEADER) {
+    memory.copy(transportPayload(), data, <usize>length);
+    return transmit(destinationIp, protocolNumber, length);
+  }
+  const id = identification++;
+  for (let offset: u32 = 0; offset < length; offset += FRAGMENT_PAYLOAD) {
+    const piece = min(FRAGMENT_PAYLOAD, length - offset);
+    const more = offset + piece < length ? FLAG_MORE_FRAGMENTS : 0;
+    memory.copy(transportPayload(), data + <usize>offset, <usize>piece);
+    const sent = transmitPiece(resolved, destinationIp, protocolNumber, piece, id, more | <u16>(offset / 8));
+    if (sent != Errno.Ok) return sent;
+  }
+  return Errno.Ok;
+}
 
 /** Where the transport header goes in the transmit buffer. */
 export function transportPayload(): usize { return iface.payload() + <usize>HEADER; }

@@ -1,6 +1,7 @@
 // stack.ts — the network stack's receive path and its one entry point for
 // callers: frames from the interface are taken one at a time and dispatched by
-// EtherType (ARP, IPv4) and IP protocol (ICMP, UDP); everything is checked before
+// EtherType (ARP, IPv4) and IP protocol (ICMP, UDP; others are answered protocol
+// unreachable), fragments reassembled first; everything is checked before
 // it is believed, and what is malformed is counted and dropped, never trusted.
 // pump() is how every waiting part of the stack (ARP resolution, DHCP, a caller
 // waiting for a datagram) lets frames in; nested inside a frame's handling (an
@@ -9,15 +10,18 @@
 import { Errno } from "../../abi";
 import { cpu } from "../../hal";
 import * as clock from "../clock";
+import * as cmdline from "../cmdline";
 import * as devices from "../devices";
 import * as line from "../line";
 import * as log from "../log";
 import * as arp from "./arp";
 import * as dhcp from "./dhcp";
+import * as dns from "./dns";
 import * as ethernet from "./ethernet";
 import * as icmp from "./icmp";
 import * as iface from "./interface";
 import * as ipv4 from "./ipv4";
+import * as reassembly from "./reassembly";
 import * as udp from "./udp";
 import * as tcp from "./tcp";
 import * as scheduler from "../sched/scheduler";
@@ -43,14 +47,18 @@ function handleFrame(frame: usize, length: u32): void {
   if (!ipv4.accept(payload, payloadLength)) return;
   const to = ipv4.destination(payload);
   if (!ipv4.forUs(to)) return;
-  const header = ipv4.headerLength(payload);
-  const body = payload + <usize>header;
-  const bodyLength = ipv4.totalLength(payload) - header;       // not the Ethernet padding
-  const from = ipv4.source(payload);
-  const protocol = ipv4.protocol(payload);
+  // a fragment is held until its datagram is whole, which then goes on as one packet
+  const packet = ipv4.fragmented(payload) ? reassembly.accept(payload, payloadLength, now) : payload;
+  if (packet == 0) return;
+  const header = ipv4.headerLength(packet);
+  const body = packet + <usize>header;
+  const bodyLength = ipv4.totalLength(packet) - header;        // not the Ethernet padding
+  const from = ipv4.source(packet);
+  const protocol = ipv4.protocol(packet);
   if (protocol == ipv4.PROTOCOL_ICMP) icmp.receive(body, bodyLength, from, pump);
-  else if (protocol == ipv4.PROTOCOL_UDP) udp.receive(body, bodyLength, from, to);
+  else if (protocol == ipv4.PROTOCOL_UDP) { if (!udp.receive(body, bodyLength, from, to)) icmp.unreachable(packet, icmp.Unreachable.Port, pump); }
   else if (protocol == ipv4.PROTOCOL_TCP) tcp.receive(body, bodyLength, from, to, frame + ethernet.SOURCE, false, now);
+  else icmp.unreachable(packet, icmp.Unreachable.Protocol, pump);
 }
 
 /** Handles `length` bytes at `frame` as if the NIC had just delivered them (the
@@ -84,6 +92,7 @@ export function serve(timeoutNs: u64): i32 {
   }
   depth--;
   tcp.flush();
+  reassembly.expire(clock.nanoseconds());                  // blocks of datagrams that stopped coming go back
   if (taken == 0 && !iface.interruptDriven() && timeoutNs > 0) scheduler.sleep(timeoutNs < POLL_SLEEP_NS ? timeoutNs : POLL_SLEEP_NS);
   return taken;
 }
@@ -97,6 +106,7 @@ export function pump(timeoutNs: u64): void {
   }
   depth++;
   const until = clock.nanoseconds() + timeoutNs;
+  if (depth == 1) reassembly.expire(until - timeoutNs);     // blocks of datagrams that stopped coming go back
   do {
     const length = iface.poll(timeoutNs == 0 ? 0 : 1_000_000);
     if (length > 0) handleFrame(iface.receiveBuffer(), <u32>length);
@@ -150,6 +160,9 @@ export function init(): Errno {
   tcp.init(entropy);
   udp.reset();
   arp.clear();
+  reassembly.reset();
+  icmp.resetRate();
+  dns.useServer(cmdline.dnsServer(), cmdline.dnsPort());   // aios.dns=, else DHCP's server
   udp.serve(dhcp.CLIENT_PORT, dhcp.receive);
   if (devices.virtio.net.available()) {
     for (let i = 0; i < 6; i++) store<u8>(macBytes + <usize>i, devices.virtio.net.mac(i));

@@ -34,6 +34,8 @@ import * as ahciScenarios from "./ahci";
 import * as iommuScenarios from "./iommu";
 import * as cloneScenarios from "./clone";
 import * as publisherScenarios from "./publishers";
+import * as netFragmentScenarios from "./netfragments";
+import * as netDnsScenarios from "./netdns";
 import * as smpSchedScenarios from "./smpsched";
 
 type Scenario = () => bool;
@@ -113,6 +115,8 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "clone-cow")) return cloneScenarios.cloneCopyOnWrite;
   if (nameIs(source, length, "event-publishers")) return publisherScenarios.publishers;
   if (nameIs(source, length, "smp-sched")) return smpSchedScenarios.smpScheduling;
+  if (nameIs(source, length, "net-udp-fragments")) return netFragmentScenarios.udpFragments;
+  if (nameIs(source, length, "net-dns")) return netDnsScenarios.dnsLookups;
   return null;
 }
 
