@@ -15,6 +15,7 @@ import * as blockCalls from "./syscalls/block";
 import * as deviceCalls from "./syscalls/device";
 import * as scheduler from "./sched/scheduler";
 import * as modules from "./modules";
+import * as caps from "./caps";
 export { kmain } from "./kmain";
 
 export function interrupt(frame: u64): u32 {
@@ -96,6 +97,14 @@ export function abiCapCheck(slot: u32, handle: u32, rights: u32): i32 {
   modules.leaveKernel(caller);
   return result;
 }
+/** aios.cap_check without the kernel lock or the kernel's way in (no enterKernel):
+ *  the import stub calls it inside the capability tables' seqlock and falls back
+ *  to abiCapCheck (caps/version.ts, syscalls.capCheckUnlocked). */
+export function abiCapCheckUnlocked(slot: u32, handle: u32, rights: u32): u32 {
+  return syscalls.capCheckUnlocked(slot, handle, rights);
+}
+/** Where the capability tables' sequence counter is, for the import stubs (linker/modules.c). */
+export function capsVersionAddress(): u32 { return <u32>caps.versionAddress(); }
 export function abiEventSubscribe(slot: u32, topic: u32, endpoint: u32): i32 {
   const caller = modules.enterKernel();
   const result = syscalls.eventSubscribe(slot, topic, endpoint);

@@ -61,6 +61,13 @@ export function destroy(instance: u32): void { cpu.moduleDestroy(instance); }
 /** The instance whose code is running on this CPU (a call is in progress), or NO_INSTANCE. */
 export function active(): u32 { return load<u32>(activeSlot()) - 1; }
 
+/** True when this CPU is running a module's own code, which may be preempted or
+ *  ended by its watchdog: a call is in progress and the CPU is not in kernel code
+ *  serving one of its ABI imports. A locked ABI call clears the running instance
+ *  (enterKernel); an unlocked one (tools/abi.ts `unlocked`) leaves it and is told
+ *  apart by its import stub having cleared the module's unwind target. */
+export function agentCodeRunning(): bool { return active() != NO_INSTANCE && cpu.moduleCodeRunning(); }
+
 /** Restores the running instance of a thread being switched to (the scheduler). */
 @inline export function setActive(instance: u32): void { store<u32>(activeSlot(), instance + 1); }
 
