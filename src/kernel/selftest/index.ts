@@ -34,6 +34,7 @@ import * as iommuScenarios from "./iommu";
 import * as cloneScenarios from "./clone";
 import * as publisherScenarios from "./publishers";
 import * as smpSchedScenarios from "./smpsched";
+import * as capsSmpScenarios from "./capssmp";
 
 type Scenario = () => bool;
 
@@ -110,6 +111,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "clone-cow")) return cloneScenarios.cloneCopyOnWrite;
   if (nameIs(source, length, "event-publishers")) return publisherScenarios.publishers;
   if (nameIs(source, length, "smp-sched")) return smpSchedScenarios.smpScheduling;
+  if (nameIs(source, length, "caps-smp")) return capsSmpScenarios.revokeRace;
   return null;
 }
 
