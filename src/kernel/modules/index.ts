@@ -3,7 +3,8 @@
 // instance ends only the call that trapped; the kernel records it and carries on.
 // Module code runs without the kernel lock (sync/kernellock.ts): a call gives the
 // lock up and takes it back after, and an ABI call into the kernel holds it for its
-// duration, so agents run in parallel on every CPU. Which call runs is per CPU.
+// duration (except an unlocked one: caps/version.ts), so agents run in parallel on
+// every CPU. Which call runs is per CPU.
 import { cpu, x86 } from "../../hal";
 import * as mem from "../memory";
 import * as clock from "../clock";
