@@ -70,11 +70,12 @@ export function abiLog(slot: u32, pointer: u32, length: u32): void {
   syscalls.log_(slot, pointer, length);
   modules.leaveKernel(caller);
 }
+/** Without the kernel lock: the clock is the TSC and a calibration fixed before a
+ *  second CPU starts (kmain), so this is a pure read with nothing to guard. Still
+ *  kernel code to an interrupt: the import stub has cleared the unwind target
+ *  (modules.agentCodeRunning), so it is neither preempted nor ended half way. */
 export function abiClockNs(slot: u32): u64 {
-  const caller = modules.enterKernel();
-  const now = syscalls.clockNs(slot);
-  modules.leaveKernel(caller);
-  return now;
+  return syscalls.clockNs(slot);
 }
 
 /** A new kernel thread's first AssemblyScript, from linker/threads.c. */

@@ -9,7 +9,8 @@
 // (Revoked); and nothing may crash. ROUNDS rounds, a fresh handle each. Last, the
 // same loop of calls on a thread with a watchdog: the watchdog ends it as a trap
 // of the agent's (an interrupt inside the kernel's unlocked part of a call must
-// not end it there, where no unwind target is set: that would be a panic).
+// not end it there, where no unwind target is set: that would be a panic). And
+// aios.clock_ns, also served without the lock, moves forward.
 import { Errno } from "../../abi";
 import { cpu } from "../../hal";
 import * as agents from "../agents";
@@ -172,6 +173,8 @@ export function revokeRace(): bool {
   const agent = probeAgent.spawnIdle();
   if (agent < 0) return fail("no probe agent");
   raceInstance = agents.registry.instanceOf(agent);
+  // aios.clock_ns is served without the lock too: it moves forward across a log call
+  if (modules.call(raceInstance, probe.ProbeFunction.Hello) != 1) return fail("aios.clock_ns did not move forward");
   let ok = true;
   for (let i = 0; i < ROUNDS && ok; i++) ok = round(agent, i);
   // each watchdog firing is one interrupt at a random point of the loop, which

@@ -43,7 +43,8 @@ export function log_(slot: u32, pointer: u32, length: u32): void {
   log.end();
 }
 
-/** aios.clock_ns(): the monotonic clock. */
+/** aios.clock_ns(): the monotonic clock. Served without the kernel lock (its
+ *  state is fixed before a second CPU starts: src/kernel/index.ts abiClockNs). */
 export function clockNs(slot: u32): u64 {
   return clock.nanoseconds();
 }
