@@ -38,4 +38,24 @@ struct Z_aios_instance_t;
 static inline u32 aios_caller_slot(struct Z_aios_instance_t *context) {
     return ((const struct aios_caller *)(const void *)context)->slot;
 }
+
+/* The seqlock read of the capability tables (src/kernel/caps/version.ts) around
+ * an unlocked ABI call: begin, call the kernel's unlocked export, then valid()
+ * says whether its answer stands (no change to the tables began or ended
+ * meanwhile). The counter is read through a volatile pointer, and the compiler
+ * barriers keep gcc from moving the kernel call's loads (in another translation
+ * unit anyway) to either side of them; x86 keeps loads in program order (TSO),
+ * so the CPU needs no fence. */
+extern const volatile uint32_t *aios_caps_version;
+static inline uint32_t aios_caps_read_begin(void) {
+    uint32_t version = *aios_caps_version;
+    __asm__ volatile("" ::: "memory");
+    return version;
+}
+static inline int aios_caps_read_valid(uint32_t begun) {
+    __asm__ volatile("" ::: "memory");
+    return (begun & 1) == 0 && *aios_caps_version == begun;
+}
+/* What an unlocked export answers when it cannot decide: take the locked way (tools/abi.ts). */
+#define AIOS_ABI_RETRY 0xffffffffu
 #endif

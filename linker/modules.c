@@ -26,6 +26,13 @@ static struct slot {
 
 static uint8_t initialized[64];
 
+/* The capability tables' sequence counter (src/kernel/caps/version.ts), which
+ * the ABI stubs of unlocked calls read (modulegen.h). Found at the first
+ * instantiation, before any instance can make an ABI call; until then it points
+ * at an odd value, "being changed", which would send every call the locked way. */
+static const uint32_t changing = 1;
+const volatile uint32_t *aios_caps_version = &changing;
+
 /* Runs `body` for slot `s` under an unwind target; evaluates to 1 when it trapped. */
 #define GUARDED(s, body) ({                                               \
     jmp_buf here;                                                         \
@@ -94,6 +101,8 @@ u32 Z_halZ_moduleNewer(H, u32 module) {
 
 u32 Z_halZ_moduleInstantiate(H, u32 module) {
     if (module >= aios_module_count || module >= sizeof initialized) return NONE;
+    if (aios_caps_version == &changing)
+        aios_caps_version = (const volatile uint32_t *)(uintptr_t)(aios_kernel_memory_base() + Z_kernelZ_capsVersionAddress(&aios_kernel));
     const struct module_ops *ops = &aios_modules[module];
     if (!initialized[module]) { ops->init_module(); initialized[module] = 1; }
     for (uint32_t s = 0; s < INSTANCE_SLOTS; s++) {
@@ -120,6 +129,10 @@ u32 Z_halZ_moduleCall(H, u32 s, u32 function, u32 a, u32 b) {
     GUARDED(s, result = aios_modules[slots[s].module].call(slots[s].instance, function, a, b));
     return result;
 }
+
+/* A module's own code runs here: inside a module call (GUARDED set a target) and
+ * not in the kernel's part of an ABI import, whose stub clears the target. */
+u32 Z_halZ_moduleCodeRunning(H) { return PERCPU_UNWIND != 0; }
 
 u32 Z_halZ_moduleTrap(H, u32 s) { return s < INSTANCE_SLOTS ? slots[s].last_trap : 0; }
 

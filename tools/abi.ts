@@ -6,6 +6,12 @@ export interface AbiFunction {
   params: ("i32" | "i64")[];
   result: "i32" | "i64" | null;
   kernelExport: string;     // called as kernelExport(callerSlot, ...params)
+  /** A kernel export that serves the call without the kernel lock (same
+   *  arguments): a pure read of the capability tables, made inside their seqlock
+   *  (src/kernel/caps/version.ts). It answers, or returns 0xffffffff (retry) for
+   *  what it cannot decide; the stub then calls kernelExport, as it does when the
+   *  tables changed during the read. i32 results only. */
+  unlocked?: string;
   summary: string;
 }
 
@@ -23,5 +29,5 @@ export const ABI: Record<string, AbiFunction> = {
   block_info: { params: ["i32", "i32"], result: "i64", kernelExport: "abiBlockInfo", summary: "block_info(disk handle, 0 sectors | 1 sector size): the value or -Errno; needs Read" },
   device_read32: { params: ["i32", "i32", "i32"], result: "i64", kernelExport: "abiDeviceRead32", summary: "device_read32(device handle, bar, offset): a 32-bit register of a PCI function granted to the caller, or -Errno; needs Read" },
   device_write32: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiDeviceWrite32", summary: "device_write32(device handle, bar, offset, value): 0 or an Errno; needs Write" },
-  cap_check: { params: ["i32", "i32"], result: "i32", kernelExport: "abiCapCheck", summary: "cap_check(handle, rights): 0 when the handle holds the rights, else an Errno (the cheapest checked call)" },
+  cap_check: { params: ["i32", "i32"], result: "i32", kernelExport: "abiCapCheck", unlocked: "abiCapCheckUnlocked", summary: "cap_check(handle, rights): 0 when the handle holds the rights, else an Errno (the cheapest checked call)" },
 };

@@ -91,14 +91,33 @@ export function generate(modules: ServiceModule[], instanceNames: { name: string
       out.push(direct.declaration);
       out.push(`_Static_assert(__builtin_types_compatible_p(__typeof__(${kernelExport}), __typeof__(${direct.name})), "${abi.kernelExport}: not the export's signature");`);
     }
+    const unlocked = abi.unlocked ? kernelFunctions.get(abi.unlocked) : undefined;
+    if (abi.unlocked && abi.result !== "i32") throw new Error(`${fn}: an unlocked ABI call must return i32`);
+    if (unlocked) {
+      out.push(unlocked.declaration);
+      out.push(`_Static_assert(__builtin_types_compatible_p(__typeof__(Z_kernelZ_${abi.unlocked}), __typeof__(${unlocked.name})), "${abi.unlocked}: not the export's signature");`);
+    }
     // The kernel runs without the module's unwind target: a trap in the kernel
     // is the kernel's (a panic), not the calling module's. The target is this
     // CPU's (percpu.h), read and written in place: with the caller's slot and the
     // kernel's address inline too, the stub makes one call, into the kernel.
+    // A cleared target also tells an interrupt that this CPU is not running the
+    // module's code (hal moduleCodeRunning), so an unlocked call, which leaves
+    // the running instance as it is, is neither preempted nor ended by the
+    // watchdog half way.
     out.push(`${cType(abi.result)} Z_${ABI_MODULE}Z_${fn}(struct Z_${ABI_MODULE}_instance_t *caller${params.map((p) => ", " + p).join("")}) {`);
     out.push("    void *module_target = PERCPU_UNWIND;");
     out.push("    PERCPU_UNWIND = 0;");
-    out.push(`    ${abi.result === null ? "" : `${cType(abi.result)} result = `}${direct?.name ?? kernelExport}(&aios_kernel, aios_caller_slot(caller)${args.map((a) => ", " + a).join("")});`);
+    const callArgs = `(&aios_kernel, aios_caller_slot(caller)${args.map((a) => ", " + a).join("")})`;
+    if (abi.unlocked) {
+      // Without the kernel lock, inside the capability tables' seqlock; the
+      // locked export when the unlocked one cannot answer or the tables changed.
+      out.push("    uint32_t version = aios_caps_read_begin();");
+      out.push(`    u32 result = ${unlocked?.name ?? `Z_kernelZ_${abi.unlocked}`}${callArgs};`);
+      out.push(`    if (result == AIOS_ABI_RETRY || !aios_caps_read_valid(version)) result = ${direct?.name ?? kernelExport}${callArgs};`);
+    } else {
+      out.push(`    ${abi.result === null ? "" : `${cType(abi.result)} result = `}${direct?.name ?? kernelExport}${callArgs};`);
+    }
     out.push("    PERCPU_UNWIND = module_target;");
     if (abi.result !== null) out.push("    return result;");
     out.push("}", "");

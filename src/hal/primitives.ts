@@ -137,6 +137,11 @@ export const MODULE_NONE: u32 = 0xffffffff;
 @external("hal", "moduleTrap") export declare function moduleTrap(instance: u32): u32;
 @external("hal", "moduleMemoryBase") export declare function moduleMemoryBase(instance: u32): u64;
 @external("hal", "moduleDestroy") export declare function moduleDestroy(instance: u32): void;
+/** True when this CPU runs a module's own code: a module call's unwind target is
+ *  set, and it is not the kernel serving one of the module's ABI imports (the
+ *  import stub clears the target for that). An unlocked ABI call leaves the
+ *  running instance as it is, so this is what tells it from the module's code. */
+@external("hal", "moduleCodeRunning") export declare function moduleCodeRunning(): bool;
 
 /** The last way to reset: an empty IDT and an exception. Never returns. */
 @external("hal", "tripleFault") export declare function tripleFault(): void;

@@ -15,6 +15,7 @@ import * as blockCalls from "./syscalls/block";
 import * as deviceCalls from "./syscalls/device";
 import * as scheduler from "./sched/scheduler";
 import * as modules from "./modules";
+import * as caps from "./caps";
 export { kmain } from "./kmain";
 
 export function interrupt(frame: u64): u32 {
@@ -69,11 +70,12 @@ export function abiLog(slot: u32, pointer: u32, length: u32): void {
   syscalls.log_(slot, pointer, length);
   modules.leaveKernel(caller);
 }
+/** Without the kernel lock: the clock is the TSC and a calibration fixed before a
+ *  second CPU starts (kmain), so this is a pure read with nothing to guard. Still
+ *  kernel code to an interrupt: the import stub has cleared the unwind target
+ *  (modules.agentCodeRunning), so it is neither preempted nor ended half way. */
 export function abiClockNs(slot: u32): u64 {
-  const caller = modules.enterKernel();
-  const now = syscalls.clockNs(slot);
-  modules.leaveKernel(caller);
-  return now;
+  return syscalls.clockNs(slot);
 }
 
 /** A new kernel thread's first AssemblyScript, from linker/threads.c. */
@@ -96,6 +98,14 @@ export function abiCapCheck(slot: u32, handle: u32, rights: u32): i32 {
   modules.leaveKernel(caller);
   return result;
 }
+/** aios.cap_check without the kernel lock or the kernel's way in (no enterKernel):
+ *  the import stub calls it inside the capability tables' seqlock and falls back
+ *  to abiCapCheck (caps/version.ts, syscalls.capCheckUnlocked). */
+export function abiCapCheckUnlocked(slot: u32, handle: u32, rights: u32): u32 {
+  return syscalls.capCheckUnlocked(slot, handle, rights);
+}
+/** Where the capability tables' sequence counter is, for the import stubs (linker/modules.c). */
+export function capsVersionAddress(): u32 { return <u32>caps.versionAddress(); }
 export function abiEventSubscribe(slot: u32, topic: u32, endpoint: u32): i32 {
   const caller = modules.enterKernel();
   const result = syscalls.eventSubscribe(slot, topic, endpoint);

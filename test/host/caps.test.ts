@@ -23,11 +23,17 @@ const UNDECIDED = -(2 ** 31);                 // caps.checkFast: "ask check()"
 const GENERATIONS = 2 ** 17 - 1;              // handle generations before they repeat
 const NO_GROUP = -1;
 
+const RETRY = 0xffff_ffff;                     // syscalls.RETRY: "make the call the locked way"
+/** The module instance slot each agent is bound to in these tests (the unlocked
+ *  check finds the caller's agent from its instance). */
+const instanceOf = (agent: number) => agent % 64;
+
 /** A fresh kernel instance with empty capability tables. */
 function kernel() {
   const machine = boot();
   const { k } = machine;
   k.capsInit();
+  for (let agent = 0; agent < MAX_AGENTS; agent++) k.capsBindInstance(agent, instanceOf(agent));
   const scratch = k.scratchBuffer() as number;
   const describe = (agent: number, handle: number) => {
     const code = k.capsDescribe(agent, handle, scratch);
@@ -51,6 +57,15 @@ function checkBoth({ k, describe }: Kernel, agent: number, handle: number, kind:
   if (fast !== UNDECIDED) assert.is(fast, full, `${label} checkFast answered what check() does not`);
   const forever = full >= 0 && describe(agent, handle).expiry === 0n;
   assert.is(fast !== UNDECIDED, forever, `${label} checkFast decides a passing check without an expiry, and only that`);
+  if (kind === Kind.Agent && agent >= 0 && agent < MAX_AGENTS && (rights & ~ALL) === 0) {
+    // aios.cap_check's unlocked export, as its import stub runs it: inside a read
+    // of the tables' sequence counter, which a check never moves
+    const begun = k.capsVersion();
+    const unlocked = k.capsCheckUnlocked(instanceOf(agent), handle, rights) >>> 0;
+    assert.is(k.capsVersion(), begun, `${label} a check changes nothing`);
+    assert.is(begun % 2, 0, `${label} the counter is even at rest`);
+    assert.is(unlocked, forever ? 0 : RETRY, `${label} the unlocked check answers 0 exactly when checkFast passes, else retry`);
+  }
   return full;
 }
 
@@ -379,6 +394,13 @@ const GROWING: Mix = [
   ["advance", 0.01], ["reap", 0.002], ["revokeObject", 0.001], ["open", 0.02], ["close", 0.0005], ["foreign", 0.1265],
 ];
 
+/** What a check can see of the tables, as far as the model knows it: each held
+ *  handle's answer, the open agents and the record count. */
+function tablesFingerprint({ k }: Kernel, model: Model): string {
+  const held = [...model.held.values()].map((h) => `${h.agent}:${h.handle}:${h.state}:${h.cap ? `${h.cap.kind}/${h.cap.rights}/${h.cap.expiry}` : "-"}`).sort();
+  return `${[...model.open].sort().join(",")}|${k.capsCount()}|${held.join(" ")}`;
+}
+
 function randomRun(seed: number, steps: number, population: number, mix: Mix = BALANCED) {
   const machine = kernel();
   const { k, describe } = machine;
@@ -411,6 +433,10 @@ function randomRun(seed: number, steps: number, population: number, mix: Mix = B
   for (let step = 0; step < steps; step++) {
     const op = model.held.size > population ? "drop" : choose();
     const label = `seed ${seed} step ${step} ${op}`;
+    // a lock-free reader that began before this step: whatever the step changes
+    // in the tables must move the counter, or that reader could trust a torn read
+    const begun = k.capsVersion();
+    const before = tablesFingerprint(machine, model);
     if (op === "create") {
       const agent = pick(agents), kind = 1 + Math.floor(next() * 8), object = BigInt(Math.floor(next() * 6));
       const rights = chance(0.7) ? ALL : someRights(ALL), expiry = someExpiry();
@@ -496,6 +522,9 @@ function randomRun(seed: number, steps: number, population: number, mix: Mix = B
       assert.is(code(checkBoth(machine, agent, handle, Kind.Agent, 0, now, label)), model.check(agent, handle, Kind.Agent, 0, now), `${label} stale`);
     }
     assert.is(k.capsCount(), model.capCount, `${label} count`);
+    assert.is(k.capsVersion() % 2, 0, `${label} the counter is even after the step`);
+    assert.is(k.capsStrayStores(), 0, `${label} every table store made inside a write section`);
+    if (tablesFingerprint(machine, model) !== before) assert.ok(k.capsVersion() !== begun, `${label} changed the tables without moving the counter`);
     if (step % 16 === 0) {
       assert.is(k.capsVerify(), E.Ok, `${label} verify`);
       for (const agent of agents) assert.is(k.capsHandleCount(agent), model.slots(agent), `${label} slots of ${agent}`);

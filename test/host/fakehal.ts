@@ -156,7 +156,7 @@ export class FakeMachine {
         provokeException: () => {},
         // no service modules in the host tests: every instantiation fails cleanly
         moduleInstantiate: () => 0xffffffff, moduleCall: () => 0, moduleTrap: () => 0,
-        moduleMemoryBase: () => 0n, moduleDestroy: () => {}, moduleMemorySize: () => 0,
+        moduleMemoryBase: () => 0n, moduleDestroy: () => {}, moduleMemorySize: () => 0, moduleCodeRunning: () => 1,
         moduleFind: () => 0xffffffff, moduleGrow: () => 0xffffffff, moduleOf: () => 0xffffffff, moduleExportFind: () => 0xffffffff, moduleVersion: () => 0, moduleName: () => 0, moduleNewer: () => 0xffffffff,
       },
     };

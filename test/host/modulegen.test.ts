@@ -100,6 +100,31 @@ test("an ABI stub calls the kernel's function when it is known, else the export"
   assert.not.match(viaExport, /w2c_/);
 });
 
+test("an unlocked ABI call: the kernel's unlocked export inside the capability seqlock, the locked one as fallback", () => {
+  const m = manifest({ name: "m", version: 1, imports: ["aios.cap_check"], exports: { f: 0 } });
+  const parsed = readManifest(m.path);
+  const module = [{ name: "m", manifest: parsed, wasm: m.wasm }];
+  const c = generate(module, [{ name: "m", manifest: parsed }]);
+  const stub = c.match(/u32 Z_aiosZ_cap_check\([^]*?\n\}/)?.[0] ?? "";
+  assert.ok(stub, "a stub for cap_check");
+  const order = ["PERCPU_UNWIND = 0;", "aios_caps_read_begin()", "Z_kernelZ_abiCapCheckUnlocked(&aios_kernel, aios_caller_slot(caller), a0, a1)",
+    "result == AIOS_ABI_RETRY || !aios_caps_read_valid(version)", "Z_kernelZ_abiCapCheck(&aios_kernel, aios_caller_slot(caller), a0, a1)", "PERCPU_UNWIND = module_target;"];
+  let at = -1;
+  for (const piece of order) {
+    const next = stub.indexOf(piece);
+    assert.ok(next > at, `${piece} in order in:\n${stub}`);
+    at = next;
+  }
+  const forwarding = `/* export: 'abiCapCheckUnlocked' */
+u32 Z_kernelZ_abiCapCheckUnlocked(Z_kernel_instance_t* instance, u32 w2c_p0, u32 w2c_p1, u32 w2c_p2) {
+  return w2c_src_kernel_index_abiCapCheckUnlocked(instance, w2c_p0, w2c_p1, w2c_p2);
+}
+`;
+  const direct = generate(module, [{ name: "m", manifest: parsed }], kernelForwarders(forwarding));
+  assert.match(direct, /u32 result = w2c_src_kernel_index_abiCapCheckUnlocked\(&aios_kernel, aios_caller_slot\(caller\), a0, a1\);/);
+  assert.match(direct, /_Static_assert\(__builtin_types_compatible_p\(__typeof__\(Z_kernelZ_abiCapCheckUnlocked\)/);
+});
+
 test("a manifest export missing from the wasm is refused", () => {
   const m = manifest({ name: "m", version: 1, imports: ["aios.log"], exports: { f: 0, g: 1 } });
   assert.throws(() => checkAgainstManifest({ name: "m", manifest: readManifest(m.path), wasm: m.wasm }), /manifest export g is missing/);

@@ -10,6 +10,7 @@ import { Slot } from "./handles";
 import { agentError } from "./lookup";
 import * as quota from "./quota";
 import * as table from "./table";
+import * as version from "./version";
 
 function dropSlot(agent: i32, slot: i32): void {
   if (handles.state(agent, slot) == Slot.Live) {
@@ -28,7 +29,9 @@ export function drop(agent: i32, handle: u32): Errno {
   if (error != Errno.Ok) return error;
   const slot = handles.decode(agent, handle);
   if (slot < 0) return Errno.InvalidCapability;
+  version.writeBegin();
   dropSlot(agent, slot);
+  version.writeEnd();
   return Errno.Ok;
 }
 
@@ -37,7 +40,9 @@ export function drop(agent: i32, handle: u32): Errno {
 export function openAgent(agent: i32, now: u64): Errno {
   if (!handles.validAgent(agent)) return Errno.InvalidArgument;
   if (handles.isOpen(agent)) return Errno.AlreadyExists;
+  version.writeBegin();
   handles.open(agent);
+  version.writeEnd();
   quota.reset(agent, now);
   return Errno.Ok;
 }
@@ -48,10 +53,12 @@ export function openAgent(agent: i32, now: u64): Errno {
 export function closeAgent(agent: i32): Errno {
   const error = agentError(agent);
   if (error != Errno.Ok) return error;
+  version.writeBegin();
   for (let slot = 0; slot < handles.MAX_HANDLES; slot++) {
     if (handles.state(agent, slot) != Slot.Free) dropSlot(agent, slot);
   }
-  quota.release(agent);
+  quota.release(agent);         // while the table is still open
   handles.close(agent);
+  version.writeEnd();
   return Errno.Ok;
 }

@@ -10,6 +10,18 @@ import { endsWithin, expired, NO_EXPIRY, ObjectKind, Rights, validKind, validRig
 import { agentError, resolve } from "./lookup";
 import { failure } from "./result";
 import * as table from "./table";
+import * as version from "./version";
+
+/** A new record for `kind`/`object`, put into `agent`'s table below `parent`
+ *  (NONE: a root); the handle, or -ResourceExhausted when either table is full
+ *  (nothing is left behind). One change to the tables (version.ts). */
+function place(agent: i32, kind: ObjectKind, object: u64, rights: u32, expiry: u64, parent: i32): i32 {
+  version.writeBegin();
+  const index = table.allocate(kind, object, rights, expiry);
+  const result = index == table.NONE ? failure(Errno.ResourceExhausted) : hold(agent, index, parent);
+  version.writeEnd();
+  return result;
+}
 
 /** Puts record `index` into `agent`'s table; the handle, or -ResourceExhausted
  *  (the record is freed again) when the table is full. */
@@ -31,9 +43,7 @@ export function createRoot(agent: i32, kind: i32, object: u64, rights: u32, expi
   if (!validKind(kind) || !validRights(rights) || expired(expiry, now)) return failure(Errno.InvalidArgument);
   const error = agentError(agent);
   if (error != Errno.Ok) return failure(error);
-  const index = table.allocate(<ObjectKind>kind, object, rights, expiry);
-  if (index == table.NONE) return failure(Errno.ResourceExhausted);
-  return hold(agent, index, table.NONE);
+  return place(agent, <ObjectKind>kind, object, rights, expiry, table.NONE);
 }
 
 /** The common path: a child of what `handle` names, in `target`'s table, holding
@@ -49,9 +59,7 @@ function derive(agent: i32, handle: u32, target: i32, rights: u32, expiry: u64, 
   const parentExpiry = table.expiryOf(parent);
   const effective = expiry == NO_EXPIRY ? parentExpiry : expiry;
   if (!endsWithin(effective, parentExpiry)) return failure(Errno.PermissionDenied);
-  const index = table.allocate(table.kindOf(parent), table.objectOf(parent), rights, effective);
-  if (index == table.NONE) return failure(Errno.ResourceExhausted);
-  return hold(target, index, parent);
+  return place(target, table.kindOf(parent), table.objectOf(parent), rights, effective, parent);
 }
 
 /** A second handle with the same rights and expiry, derived from the first. */

@@ -12,8 +12,10 @@
 // another agent fail; bit 31 stays clear so results can carry errors as negatives.
 // Each slot keeps its whole handle as a tag (the one it has, or the next one while
 // free), so decoding a handle is one comparison, not three.
-// A zeroed table is a valid empty one. Unlocked: callers serialise (one big lock
-// once SMP agents run).
+// A zeroed table is a valid empty one. Writers hold the kernel lock and every
+// store is made inside a version.ts write section; lookups may run without the
+// lock (the ABI's unlocked calls), inside a read of that counter.
+import * as version from "./version";
 
 export const MAX_AGENTS: i32 = 64;
 export const MAX_HANDLES: i32 = 256;        // per agent
@@ -43,7 +45,7 @@ const counts = memory.data(MAX_AGENTS * 2);     // u16 slots not Free, per agent
 
 @inline function entry(agent: i32, slot: i32): usize { return <usize>(agent * MAX_HANDLES + slot); }
 @inline function tag(agent: i32, slot: i32): u32 { return load<u32>(tags + entry(agent, slot) * 4); }
-function setTag(agent: i32, slot: i32, handle: u32): void { store<u32>(tags + entry(agent, slot) * 4, handle); }
+function setTag(agent: i32, slot: i32, handle: u32): void { version.noteStore(); store<u32>(tags + entry(agent, slot) * 4, handle); }
 /** 1 + (times the slot was freed) mod GENERATION_COUNT. */
 function generation(agent: i32, slot: i32): u32 {
   const handle = tag(agent, slot);
@@ -55,6 +57,7 @@ function compose(generation: u32, agent: i32, slot: i32): u32 {
 
 /** Forgets every table (the generations too: only for a fresh start). */
 export function reset(): void {
+  version.noteStore();
   memory.fill(states, 0, ENTRIES);
   memory.fill(capabilities, 0, ENTRIES * 2);
   memory.fill(tags, 0, ENTRIES * 4);
@@ -64,11 +67,11 @@ export function reset(): void {
 
 @inline export function validAgent(agent: i32): bool { return agent >= 0 && agent < MAX_AGENTS; }
 @inline export function isOpen(agent: i32): bool { return validAgent(agent) && load<u8>(opened + <usize>agent) != 0; }
-export function open(agent: i32): void { store<u8>(opened + <usize>agent, 1); }
+export function open(agent: i32): void { version.noteStore(); store<u8>(opened + <usize>agent, 1); }
 
 /** Marks the table closed; the caller has freed every slot first. Generations are
  *  kept, so handles of an earlier agent in this table stay dead for the next one. */
-export function close(agent: i32): void { store<u8>(opened + <usize>agent, 0); }
+export function close(agent: i32): void { version.noteStore(); store<u8>(opened + <usize>agent, 0); }
 
 export function encode(agent: i32, slot: i32): u32 { return compose(generation(agent, slot), agent, slot); }
 
@@ -100,6 +103,7 @@ export function encode(agent: i32, slot: i32): u32 { return compose(generation(a
 export function allocate(agent: i32, capability: i32): u32 {
   for (let slot = 0; slot < MAX_HANDLES; slot++) {
     if (state(agent, slot) != Slot.Free) continue;
+    version.noteStore();
     store<u8>(states + entry(agent, slot), <u8>Slot.Live);
     store<u16>(capabilities + entry(agent, slot) * 2, <u16>capability);
     store<u16>(counts + <usize>agent * 2, load<u16>(counts + <usize>agent * 2) + 1);
@@ -112,6 +116,7 @@ export function allocate(agent: i32, capability: i32): u32 {
 
 /** Frees a slot, Live or tombstone; its handle goes stale. */
 export function release(agent: i32, slot: i32): void {
+  version.noteStore();
   const at = entry(agent, slot);
   store<u8>(states + at, <u8>Slot.Free);
   store<u16>(capabilities + at * 2, 0);
@@ -121,6 +126,7 @@ export function release(agent: i32, slot: i32): void {
 
 /** Turns a Live slot into a tombstone (Revoked or Expired); its handle stays valid. */
 export function bury(agent: i32, slot: i32, why: Slot): void {
+  version.noteStore();
   const at = entry(agent, slot);
   store<u8>(states + at, <u8>why);
   store<u16>(capabilities + at * 2, 0);

@@ -9,6 +9,7 @@ import * as handles from "./handles";
 import * as quota from "./quota";
 import * as table from "./table";
 import { resolve } from "./lookup";
+import * as version from "./version";
 
 export { ObjectKind, Rights, RIGHTS_ALL, NO_EXPIRY } from "./kinds";
 export { MAX_AGENTS, MAX_HANDLES } from "./handles";
@@ -24,10 +25,20 @@ export { quota, groups };
 
 /** Empties every table; once at boot (a zeroed image is already empty). */
 export function init(): void {
+  version.writeBegin();
   table.reset();
   handles.reset();
+  version.writeEnd();
   groups.reset();
 }
+
+/** Where the tables' sequence counter is in kernel linear memory (version.ts):
+ *  the ABI's lock-free import stubs read it around a check. */
+export function versionAddress(): usize { return version.address(); }
+/** The counter itself: even at rest, changed by every change to the tables. */
+export function versionNow(): u32 { return version.current(); }
+/** Table stores made outside a write section: 0 unless a writer forgot one. */
+export function strayStores(): u32 { return version.strays(); }
 
 /** The object id of the capability at `index`, a value check() returned; 0 for
  *  an index that names no capability. */

@@ -10,6 +10,7 @@ import { expired, Rights, validKind, within } from "./kinds";
 import { resolve } from "./lookup";
 import { failure } from "./result";
 import * as table from "./table";
+import * as version from "./version";
 
 /** Frees `root` and its whole subtree, leaving `why` in each holder's slot;
  *  returns how many records went. */
@@ -44,7 +45,9 @@ export function revoke(agent: i32, handle: u32, now: u64): Errno {
   const index = resolve(agent, handle, now);
   if (index < 0) return <Errno>(-index);
   if (!within(Rights.Revoke, table.rightsOf(index))) return Errno.PermissionDenied;
+  version.writeBegin();
   removeSubtree(index, Slot.Revoked);
+  version.writeEnd();
   return Errno.Ok;
 }
 
@@ -54,7 +57,9 @@ export function revokeDerived(agent: i32, handle: u32, now: u64): Errno {
   const index = resolve(agent, handle, now);
   if (index < 0) return <Errno>(-index);
   if (!within(Rights.Revoke, table.rightsOf(index))) return Errno.PermissionDenied;
+  version.writeBegin();
   removeChildren(index, Slot.Revoked);
+  version.writeEnd();
   return Errno.Ok;
 }
 
@@ -63,11 +68,13 @@ export function revokeDerived(agent: i32, handle: u32, now: u64): Errno {
 export function revokeObject(kind: i32, object: u64): i32 {
   if (!validKind(kind)) return failure(Errno.InvalidArgument);
   let removed = 0;
+  version.writeBegin();
   for (let index = 0; index < table.limit(); index++) {
     if (table.used(index) && <i32>table.kindOf(index) == kind && table.objectOf(index) == object) {
       removed += removeSubtree(index, Slot.Revoked);
     }
   }
+  version.writeEnd();
   return removed;
 }
 
@@ -76,8 +83,10 @@ export function revokeObject(kind: i32, object: u64): i32 {
  *  expired record's whole subtree has expired too. */
 export function reap(now: u64): i32 {
   let removed = 0;
+  version.writeBegin();
   for (let index = 0; index < table.limit(); index++) {
     if (table.used(index) && expired(table.expiryOf(index), now)) removed += removeSubtree(index, Slot.Expired);
   }
+  version.writeEnd();
   return removed;
 }

@@ -10,8 +10,11 @@
 // Links are u16 holding index + 1 (0 = none), so a zeroed table is a valid empty
 // one; free records are chained through `next`. Invariants (verify.ts checks
 // them): a child has its parent's kind and object, rights within its parent's,
-// and an expiry no later than its parent's. Unlocked, like handles.ts.
+// and an expiry no later than its parent's. Writers hold the kernel lock and
+// every store is made inside a version.ts write section, so a check without the
+// lock can tell it may have seen half a change.
 import { NO_EXPIRY, ObjectKind } from "./kinds";
+import * as version from "./version";
 
 export const MAX_CAPABILITIES: i32 = 4096;
 export const NONE: i32 = -1;
@@ -35,10 +38,12 @@ function link(index: i32, which: Link): i32 {
   return <i32>load<u16>(links + <usize>(index * LINKS_PER_RECORD + which) * 2) - 1;
 }
 function setLink(index: i32, which: Link, target: i32): void {
+  version.noteStore();
   store<u16>(links + <usize>(index * LINKS_PER_RECORD + which) * 2, <u16>(target + 1));
 }
 
 export function reset(): void {
+  version.noteStore();
   memory.fill(kinds, 0, MAX_CAPABILITIES);
   memory.fill(links, 0, MAX_CAPABILITIES * LINKS_PER_RECORD * 2);
   freeHead = NONE;
@@ -53,6 +58,7 @@ export function allocate(kind: ObjectKind, object: u64, rights: u32, expiry: u64
   if (index != NONE) freeHead = link(index, Link.Next);
   else if (highWater < MAX_CAPABILITIES) index = highWater++;
   else return NONE;
+  version.noteStore();
   store<u8>(kinds + <usize>index, <u8>kind);
   setOwner(index, 0, 0);
   store<u32>(rightsBits + <usize>index * 4, rights);
@@ -65,12 +71,14 @@ export function allocate(kind: ObjectKind, object: u64, rights: u32, expiry: u64
 
 /** Records which handle slot holds `index`. */
 export function setOwner(index: i32, owner: i32, ownerSlot: i32): void {
+  version.noteStore();
   store<u8>(owners + <usize>index, <u8>owner);
   store<u8>(ownerSlots + <usize>index, <u8>ownerSlot);
 }
 
 /** Frees a record that is out of the tree (detached, no children). */
 export function release(index: i32): void {
+  version.noteStore();
   store<u8>(kinds + <usize>index, <u8>ObjectKind.None);
   for (let which = 0; which < LINKS_PER_RECORD; which++) setLink(index, <Link>which, NONE);
   setLink(index, Link.Next, freeHead);

@@ -3,7 +3,8 @@
 // instance ends only the call that trapped; the kernel records it and carries on.
 // Module code runs without the kernel lock (sync/kernellock.ts): a call gives the
 // lock up and takes it back after, and an ABI call into the kernel holds it for its
-// duration, so agents run in parallel on every CPU. Which call runs is per CPU.
+// duration (except an unlocked one: caps/version.ts), so agents run in parallel on
+// every CPU. Which call runs is per CPU.
 import { cpu, x86 } from "../../hal";
 import * as mem from "../memory";
 import * as clock from "../clock";
@@ -60,6 +61,13 @@ export function destroy(instance: u32): void { cpu.moduleDestroy(instance); }
 
 /** The instance whose code is running on this CPU (a call is in progress), or NO_INSTANCE. */
 export function active(): u32 { return load<u32>(activeSlot()) - 1; }
+
+/** True when this CPU is running a module's own code, which may be preempted or
+ *  ended by its watchdog: a call is in progress and the CPU is not in kernel code
+ *  serving one of its ABI imports. A locked ABI call clears the running instance
+ *  (enterKernel); an unlocked one (tools/abi.ts `unlocked`) leaves it and is told
+ *  apart by its import stub having cleared the module's unwind target. */
+export function agentCodeRunning(): bool { return active() != NO_INSTANCE && cpu.moduleCodeRunning(); }
 
 /** Restores the running instance of a thread being switched to (the scheduler). */
 @inline export function setActive(instance: u32): void { store<u32>(activeSlot(), instance + 1); }

@@ -23,6 +23,7 @@ export const enum ProbeFunction {
   Sum = 16,           // (pages): the sum of the words over `pages` wasm pages, read only
   DeviceRead = 17,    // (device handle, offset): a BAR 0 register, or 0xe0000000 | Errno
   EduFactorial = 18,  // (device handle, n): n! computed by QEMU's edu device, driven by the agent
+  RevokeRace = 19,    // (handle, words): aios.cap_check in a loop while the kernel revokes the handle
 }
 
 /** The guard-page build of probe. */

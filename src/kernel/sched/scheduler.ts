@@ -401,7 +401,7 @@ export function setWatchdog(t: i32, nanoseconds: u64): void {
 /** True when this CPU's thread is in a module call older than its watchdog
  *  (checked at the end of every interrupt; the call is then ended as a trap). */
 export function watchdogExpired(): bool {
-  if (!running() || modules.active() == modules.NO_INSTANCE) return false;
+  if (!running() || !modules.agentCodeRunning()) return false;
   const limit = load<u64>(u64At(watchdogs, currentOn(here())));
   return limit != 0 && clock.nanoseconds() - modules.callStart() > limit;
 }
@@ -409,7 +409,7 @@ export function watchdogExpired(): bool {
 /** Called at the end of every interrupt (after EOI): preempts agent code. */
 export function preemptPoint(): void {
   if (!running()) return;
-  if (modules.active() == modules.NO_INSTANCE) return;     // kernel code is not preempted
+  if (!modules.agentCodeRunning()) return;     // kernel code (an unlocked ABI call too) is not preempted
   const c = here();
   if (load<u8>(u8At(needResched, c)) == 0 && load<u8>(u8At(killed, currentOn(c))) == 0) return;
   schedule();

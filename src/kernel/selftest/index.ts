@@ -37,6 +37,7 @@ import * as publisherScenarios from "./publishers";
 import * as netFragmentScenarios from "./netfragments";
 import * as netDnsScenarios from "./netdns";
 import * as smpSchedScenarios from "./smpsched";
+import * as capsSmpScenarios from "./capssmp";
 
 type Scenario = () => bool;
 
@@ -117,6 +118,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "smp-sched")) return smpSchedScenarios.smpScheduling;
   if (nameIs(source, length, "net-udp-fragments")) return netFragmentScenarios.udpFragments;
   if (nameIs(source, length, "net-dns")) return netDnsScenarios.dnsLookups;
+  if (nameIs(source, length, "caps-smp")) return capsSmpScenarios.revokeRace;
   return null;
 }
 

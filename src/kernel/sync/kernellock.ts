@@ -3,7 +3,10 @@
 // call, a module memory growing) and gives it up only while it runs agent (module)
 // code or halts idle, so agents run in parallel on every CPU, each in its own
 // memory, while the kernel's globals (the log's line buffer, registries, the
-// scheduler's tables) need no locks of their own.
+// scheduler's tables) need no locks of their own. Exception: an ABI call whose
+// work is a pure read with its own consistency check skips the lock (a capability
+// check, inside the capability tables' sequence counter: caps/version.ts, and
+// README.md here for what such a read may do).
 //
 // The lock belongs to a CPU, not to a thread, and is recursive: an interrupt that
 // arrives while its CPU holds the lock nests (depth + 1). A thread switch keeps

@@ -43,7 +43,8 @@ export function log_(slot: u32, pointer: u32, length: u32): void {
   log.end();
 }
 
-/** aios.clock_ns(): the monotonic clock. */
+/** aios.clock_ns(): the monotonic clock. Served without the kernel lock (its
+ *  state is fixed before a second CPU starts: src/kernel/index.ts abiClockNs). */
 export function clockNs(slot: u32): u64 {
   return clock.nanoseconds();
 }
@@ -69,6 +70,23 @@ function checkedWithTime(slot: u32, handle: u32, kind: caps.ObjectKind, rights: 
 @inline export function capCheck(slot: u32, handle: u32, rights: u32): i32 {
   const index = checked(slot, handle, caps.ObjectKind.Agent, rights);
   return index < 0 ? -index : 0;
+}
+
+/** What an unlocked ABI export answers when it cannot decide: the import stub
+ *  then makes the call the locked way (tools/abi.ts `unlocked`, modulegen.h). */
+export const RETRY: u32 = 0xffffffff;
+
+/** aios.cap_check without the kernel lock: 0 when `handle` holds `rights` at
+ *  every time (checkFast), RETRY for anything else (a failure, or an expiry only
+ *  the clock can judge), which the locked capCheck answers. Run by the import
+ *  stub inside a read of the capability tables' sequence counter, which stands
+ *  for the tables; the caller's own instance-to-agent entry does not change while
+ *  the caller runs (an agent's instance is replaced or released only once its
+ *  thread has stopped: agents/lifecycle.ts). Pure loads, no calls, no stores: an
+ *  interrupt may come at any point, and this CPU holds nothing it could wait on. */
+@inline export function capCheckUnlocked(slot: u32, handle: u32, rights: u32): u32 {
+  const index = caps.checkFast(agents.registry.agentOfInstance(slot), handle, caps.ObjectKind.Agent, rights);
+  return select<u32>(0, RETRY, index >= 0);
 }
 
 /** aios.ipc_send(endpoint handle, pointer, length, flags): 0 or an Errno. Nothing is

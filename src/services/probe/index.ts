@@ -121,6 +121,41 @@ export function checkedCalls(handle: u32, count: u32): u32 {
   return errors;
 }
 
+// The revoke race (src/kernel/selftest/capssmp.ts): words at `words` that the
+// kernel and this loop share. The kernel sets REVOKING just before it revokes the
+// handle and REVOKED once revoke() has returned; the loop writes its counts.
+const RACE_REVOKING: u32 = 0;
+const RACE_REVOKED: u32 = 4;
+const RACE_PASSED: u32 = 8;           // calls that passed
+const RACE_EARLY_DENIALS: u32 = 12;   // denied, though the revoke had not begun when the call returned (0)
+const RACE_LATE_PASSES: u32 = 16;     // passed, though revoke() had returned before the call began (0)
+const RACE_LAST_ERROR: u32 = 20;      // the last denial's Errno
+const RACE_CALLS_AFTER: u32 = 2000;   // calls made after REVOKED was seen, before stopping
+
+/** aios.cap_check on `handle` in a loop while the kernel revokes it from another
+ *  CPU: a call that began after revoke() returned must be denied, and a call
+ *  that returned before the revoke began must pass. The flags are read around
+ *  each call (the import is a call Binaryen and gcc cannot move loads across).
+ *  Returns the late passes (0 when right). */
+export function revokeRace(handle: u32, words: u32): u32 {
+  const at = <usize>words;
+  let after: u32 = 0;
+  while (after < RACE_CALLS_AFTER) {
+    const revoked = load<u32>(at + RACE_REVOKED) != 0;
+    const error = capCheck(handle, 1);
+    const revoking = load<u32>(at + RACE_REVOKING) != 0;
+    if (error == 0) {
+      store<u32>(at + RACE_PASSED, load<u32>(at + RACE_PASSED) + 1);
+      if (revoked) store<u32>(at + RACE_LATE_PASSES, load<u32>(at + RACE_LATE_PASSES) + 1);
+    } else {
+      store<u32>(at + RACE_LAST_ERROR, <u32>error);
+      if (!revoking) store<u32>(at + RACE_EARLY_DENIALS, load<u32>(at + RACE_EARLY_DENIALS) + 1);
+    }
+    if (revoked) after++;
+  }
+  return load<u32>(at + RACE_LATE_PASSES);
+}
+
 // The baseline: Binaryen inlines every direct call of a small function here, so
 // the baseline calls through a function reference it cannot resolve (the
 // variable is writable from outside): one indirect call, no kernel, no check.

@@ -2,6 +2,8 @@
 // the memory pools the quotas charge (src/kernel/memory/pools.ts).
 import * as caps from "../../../src/kernel/caps";
 import { pools } from "../../../src/kernel/memory";
+import * as syscalls from "../../../src/kernel/syscalls";
+import * as agents from "../../../src/kernel/agents";
 
 export function capsInit(): void { caps.init(); pools.init(); }
 export function capsOpenAgent(agent: i32, now: u64): i32 { return caps.openAgent(agent, now); }
@@ -45,3 +47,9 @@ export function capsGroupMemoryUsed(group: i32): u64 { return caps.groups.memory
 export function capsGroupCpuUsed(group: i32): u32 { return caps.groups.cpuUsedBy(group); }
 export function capsGroupMembers(group: i32): u32 { return caps.groups.memberCount(group); }
 export function capsGroupMessagesAvailable(group: i32, now: u64): u32 { return caps.groups.messagesAvailable(group, now); }
+
+// ---- the lock-free check (caps/version.ts, syscalls.capCheckUnlocked)
+export function capsVersion(): u32 { return caps.versionNow(); }
+export function capsStrayStores(): u32 { return caps.strayStores(); }
+export function capsBindInstance(agent: i32, instance: u32): void { agents.registry.setInstance(agent, instance); }
+export function capsCheckUnlocked(instance: u32, handle: u32, rights: u32): u32 { return syscalls.capCheckUnlocked(instance, handle, rights); }
