@@ -25,6 +25,7 @@ export * from "./entries/devices";
 export * from "./entries/acpi";
 export * from "./entries/block";
 export * from "./entries/net";
+export * from "./entries/tcp";
 export * from "./entries/reassembly";
 export * from "./entries/dns";
 export * from "./entries/nvme";

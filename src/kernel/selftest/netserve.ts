@@ -76,7 +76,8 @@ function serveUntilStopped(): bool {
   }
   // the host's connections close; give them time to finish
   const settle = clock.nanoseconds() + SETTLE_NS;
-  while (clock.nanoseconds() < settle && (net.tcp.countIn(net.tcp.connection.State.Established) > 0 || net.tcp.listeners.halfOpenCount() > 0)) {
+  while (clock.nanoseconds() < settle && (net.tcp.countIn(net.tcp.connection.State.Established) > 0 || net.tcp.listeners.halfOpenCount() > 0
+    || net.tcp.buffers.blocksInUse() > 0)) {
     scheduler.sleep(20_000_000);
   }
   line.reset();

@@ -61,6 +61,9 @@ function initialSequence(localPort: u32, remoteIp: u32, remotePort: u32, now: u6
 
 /** Empties the tables; `entropy` (32 bytes) keys the sequence numbers. */
 export function init(entropy: usize): void {
+  for (let slot = 0; slot < connection.MAX_CONNECTIONS; slot++) {
+    if (at(slot).state != State.Free && at(slot).buffer != 0) buffers.give(at(slot).buffer);   // a re-attach starts clean
+  }
   connection.reset();
   listeners.reset();
   ackListLength = 0;

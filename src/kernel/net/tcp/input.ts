@@ -78,6 +78,7 @@ export function attachBuffers(c: Connection): bool {
 export function startSending(c: Connection, now: u64): void {
   c.cwnd = INITIAL_WINDOW_SEGMENTS * c.mss;
   c.ssthresh = 0xffff_ffff;
+  c.recover = c.iss;                                          // RFC 6582 §3.2: recover starts at the ISS
   c.rto = INITIAL_RTO_NS;
   c.srtt = 0;
   c.rttvar = 0;
@@ -299,7 +300,14 @@ export function receive(s: usize, length: u32, from: u32, to: u32, sourceMac: us
     if ((flagBits & segment.RST) != 0) return NONE;
     if ((flagBits & (segment.SYN | segment.ACK | segment.FIN)) == segment.SYN) {
       const created = listeners.acceptSyn(localPort, from, remotePort, sourceMac, seq, now);
-      if (created != NONE) { peerOptions(at(created), s); at(created).sndWnd = segment.window(s); output.sendSyn(at(created)); return NONE; }
+      if (created != NONE) {
+        const c = at(created);
+        peerOptions(c, s);
+        c.sndWnd = segment.window(s);
+        output.sendSyn(c);
+        c.retransmitAt = now + c.rto;                          // SYN-ACK again with back-off; the half-open one ends after SYN_RETRIES
+        return NONE;
+      }
       if (listeners.listening(localPort)) return NONE;        // backlog full: dropped, the peer retries
     }
     if ((flagBits & segment.ACK) != 0) output.sendReset(sourceMac, from, <u16>localPort, <u16>remotePort, ack, 0, false);
