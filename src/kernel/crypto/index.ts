@@ -4,5 +4,6 @@ import * as sha256 from "./sha256";
 import * as sha512 from "./sha512";
 import * as keccak from "./keccak";
 import * as mlkem from "./mlkem";
+import * as mldsa from "./mldsa";
 
-export { sha256, sha512, keccak, mlkem };
+export { sha256, sha512, keccak, mlkem, mldsa };

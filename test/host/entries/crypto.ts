@@ -1,6 +1,6 @@
 // Test exports for src/kernel/crypto beyond SHA-256 (entries/audit.ts has that):
 // SHA-512, SHA-3 / SHAKE, ML-KEM and ML-DSA, each on caller-placed buffers.
-import { sha512, keccak, mlkem } from "../../../src/kernel/crypto";
+import { sha512, keccak, mlkem, mldsa } from "../../../src/kernel/crypto";
 
 const sha512Context = memory.data(sha512.CONTEXT_BYTES);
 const keccakContext = memory.data(keccak.CONTEXT_BYTES);
@@ -27,3 +27,14 @@ export function keccakSqueeze(output: usize, length: usize): void { keccak.squee
 export function mlkemKeygen(k: i32, seed: usize, ek: usize, dk: usize): bool { return mlkem.keygen(k, seed, ek, dk); }
 export function mlkemEncapsulate(k: i32, ek: usize, message: usize, ciphertext: usize, shared: usize): bool { return mlkem.encapsulate(k, ek, message, ciphertext, shared); }
 export function mlkemDecapsulate(k: i32, dk: usize, ciphertext: usize, shared: usize): bool { return mlkem.decapsulate(k, dk, ciphertext, shared); }
+
+export function mldsaKeygen(level: i32, seed: usize, publicKey: usize, secretKey: usize): bool { return mldsa.keygen(level, seed, publicKey, secretKey); }
+export function mldsaSign(level: i32, secretKey: usize, message: usize, messageLength: usize, ctx: usize, ctxLength: usize, random: usize, signature: usize): bool {
+  return mldsa.sign(level, secretKey, message, messageLength, ctx, ctxLength, random, signature);
+}
+export function mldsaVerify(level: i32, publicKey: usize, message: usize, messageLength: usize, ctx: usize, ctxLength: usize, signature: usize): bool {
+  return mldsa.verify(level, publicKey, message, messageLength, ctx, ctxLength, signature);
+}
+export function mldsaSizes(level: i32, which: i32): usize {
+  return which == 0 ? mldsa.publicKeyBytes(level) : which == 1 ? mldsa.secretKeyBytes(level) : mldsa.signatureBytes(level);
+}
