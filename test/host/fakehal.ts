@@ -26,6 +26,12 @@ export class FakeMachine {
   serial = "";
   exitCode: number | null = null;
   tsc = 0n;
+  randomState = 0x2545f491;        // the fake RDRAND / RDSEED stream (xorshift32)
+  nextRandom(): number {
+    let x = this.randomState;
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    return (this.randomState = x);
+  }
   scratch = 0;
   flushedBytes = 0n;               // bytes passed to flushCacheLines
   mmio: { base: bigint; length: bigint; model: Mmio }[] = [];
@@ -129,6 +135,9 @@ export class FakeMachine {
         writeCr3: () => {}, invalidatePage: () => {},
         rdtsc: () => (this.tsc += 1000n),
         cpuid: () => 0,
+        // a fake CPU's RDRAND / RDSEED: distinct values (xorshift), always ready
+        rdrand32: () => (1n << 32n) | BigInt(this.nextRandom()),
+        rdseed32: () => (1n << 32n) | BigInt(this.nextRandom()),
         readCr0: () => 0n, readCr2: () => 0n, readCr3: () => 0n, readCr4: () => 0n,
         frameAddress: () => 0n,
         halt: () => { throw new Error("halt"); },

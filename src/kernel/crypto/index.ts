@@ -5,5 +5,7 @@ import * as sha512 from "./sha512";
 import * as keccak from "./keccak";
 import * as mlkem from "./mlkem";
 import * as mldsa from "./mldsa";
+import * as drbg from "./drbg";
+import * as random from "./random";
 
-export { sha256, sha512, keccak, mlkem, mldsa };
+export { sha256, sha512, keccak, mlkem, mldsa, drbg, random };

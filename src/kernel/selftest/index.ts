@@ -34,6 +34,7 @@ import * as iommuScenarios from "./iommu";
 import * as cloneScenarios from "./clone";
 import * as publisherScenarios from "./publishers";
 import * as smpSchedScenarios from "./smpsched";
+import * as cryptoScenarios from "./crypto";
 
 type Scenario = () => bool;
 
@@ -110,6 +111,9 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "clone-cow")) return cloneScenarios.cloneCopyOnWrite;
   if (nameIs(source, length, "event-publishers")) return publisherScenarios.publishers;
   if (nameIs(source, length, "smp-sched")) return smpSchedScenarios.smpScheduling;
+  if (nameIs(source, length, "crypto-kat")) return cryptoScenarios.knownAnswers;
+  if (nameIs(source, length, "crypto-random")) return cryptoScenarios.randomSources;
+  if (nameIs(source, length, "bench-crypto")) return cryptoScenarios.benchmark;
   return null;
 }
 
