@@ -1,6 +1,6 @@
 // Test exports for src/kernel/crypto beyond SHA-256 (entries/audit.ts has that):
 // SHA-512, SHA-3 / SHAKE, ML-KEM and ML-DSA, each on caller-placed buffers.
-import { sha512, keccak, mlkem, mldsa } from "../../../src/kernel/crypto";
+import { sha512, keccak, mlkem, mldsa, drbg, random } from "../../../src/kernel/crypto";
 
 const sha512Context = memory.data(sha512.CONTEXT_BYTES);
 const keccakContext = memory.data(keccak.CONTEXT_BYTES);
@@ -38,3 +38,16 @@ export function mldsaVerify(level: i32, publicKey: usize, message: usize, messag
 export function mldsaSizes(level: i32, which: i32): usize {
   return which == 0 ? mldsa.publicKeyBytes(level) : which == 1 ? mldsa.secretKeyBytes(level) : mldsa.signatureBytes(level);
 }
+
+const drbgContext = memory.data(drbg.CONTEXT_BYTES);
+export function drbgInstantiate(entropy: usize, entropyLength: usize, nonce: usize, nonceLength: usize, personal: usize, personalLength: usize): void {
+  drbg.instantiate(drbgContext, entropy, entropyLength, nonce, nonceLength, personal, personalLength);
+}
+export function drbgReseed(entropy: usize, entropyLength: usize, additional: usize, additionalLength: usize): void {
+  drbg.reseed(drbgContext, entropy, entropyLength, additional, additionalLength);
+}
+export function drbgGenerate(output: usize, length: usize, additional: usize, additionalLength: usize): bool {
+  return drbg.generate(drbgContext, output, length, additional, additionalLength);
+}
+export function randomInit(): i32 { return <i32>random.init(); }
+export function randomFill(destination: usize, length: usize): i32 { return <i32>random.fill(destination, length); }
