@@ -3,11 +3,13 @@
 // entropy, nonce and personalization, generate with and without additional
 // input, reseed, and requests of several lengths; the request limit; and the
 // kernel generator (random.ts) refusing to give bytes when no source was found
-// (the fake machine's CPUID reports no RDRAND, and there is no virtio-rng).
+// (the fake machine's CPUID reports no RDRAND, and there is no virtio-rng), and
+// seeding from a fake RDSEED, or RDRAND when RDSEED never gets ready.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHmac } from "node:crypto";
 import { cryptoMachine, seededBytes, hex } from "./cryptomachine.ts";
+import { FakeMachine } from "./fakehal.ts";
 
 class ReferenceDrbg {
   key = Buffer.alloc(64, 0);
@@ -64,6 +66,41 @@ test("the kernel generator refuses without an entropy source", () => {
   const NOT_SUPPORTED = m.k.randomInit();
   assert.is.not(NOT_SUPPORTED, 0, "init finds no source on the fake machine");
   assert.is.not(m.k.randomFill(m.alloc(32), 32), 0, "fill refuses");
+});
+
+/** A fake CPU whose CPUID reports RDRAND (leaf 1 ECX bit 30) and RDSEED (leaf 7 EBX bit 18). */
+function cpuWithRandom(): FakeMachine {
+  const machine = new FakeMachine();
+  machine.cpuidRegisters.set("0:0", 7);              // highest standard leaf
+  machine.cpuidRegisters.set("1:2", 1 << 30);
+  machine.cpuidRegisters.set("7:1", 1 << 18);
+  return machine;
+}
+const SOURCE_RDSEED = 1, SOURCE_RDRAND = 2;
+
+test("the kernel generator seeds from RDSEED when CPUID has it, and its output does not repeat", () => {
+  const m = cryptoMachine(1 << 20, cpuWithRandom());
+  assert.is(m.k.randomInit(), 0);
+  assert.is(m.k.randomSources(), SOURCE_RDSEED);
+  const seen = new Set<string>();
+  for (let i = 0; i < 16; i++) {
+    const at = m.alloc(64);
+    assert.is(m.k.randomFill(at, 64), 0);
+    seen.add(hex(m.get(at, 64)));
+  }
+  assert.is(seen.size, 16);
+  const big = m.alloc(200_000);                      // more than one DRBG request (2^16 bytes)
+  assert.is(m.k.randomFill(big, 200_000), 0);
+  const bytes = m.get(big, 200_000);
+  assert.is.not(hex(bytes.subarray(0, 64)), hex(bytes.subarray(65536, 65536 + 64)));
+});
+
+test("RDSEED that never becomes ready: RDRAND takes its place", () => {
+  const machine = cpuWithRandom();
+  machine.rdseedReady = false;
+  const m = cryptoMachine(1 << 20, machine);
+  assert.is(m.k.randomInit(), 0);
+  assert.is(m.k.randomSources(), SOURCE_RDRAND);
 });
 
 test.run();

@@ -1,13 +1,13 @@
 // cryptomachine.ts — a kernel instance for the crypto tests, with a bump
 // allocator over memory grown past the kernel's own, and copy-in / copy-out
 // helpers for the byte strings the primitives read and write.
-import { boot } from "./fakehal.ts";
+import { boot, FakeMachine } from "./fakehal.ts";
 import { random } from "./random.ts";
 
 const WASM_PAGE = 65536;
 
-export function cryptoMachine(size = 1 << 20) {
-  const { k } = boot();
+export function cryptoMachine(size = 1 << 20, machine = new FakeMachine()) {
+  const { k } = boot(machine);
   const memory = k.memory as WebAssembly.Memory;
   const base = memory.grow(Math.ceil(size / WASM_PAGE)) * WASM_PAGE;
   let next = base;

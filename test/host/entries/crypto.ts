@@ -51,3 +51,4 @@ export function drbgGenerate(output: usize, length: usize, additional: usize, ad
 }
 export function randomInit(): i32 { return <i32>random.init(); }
 export function randomFill(destination: usize, length: usize): i32 { return <i32>random.fill(destination, length); }
+export function randomSources(): u32 { return random.sources(); }
