@@ -4,8 +4,9 @@
 // together (a source that is weak or absent cannot make the mix weaker than the
 // best one). With RDRAND, every request also takes 16 fresh bytes from it as
 // the DRBG's additional input; the DRBG reseeds every drbg.RESEED_INTERVAL
-// requests. One spin lock guards the state: any CPU may call fill(), interrupt
-// handlers may not (a handler could spin on the lock its CPU holds).
+// requests. One spin lock, taken with interrupts off, guards the state: any CPU
+// and thread may call fill(); interrupt handlers may not (reseeding can wait on
+// virtio-rng, which is polled).
 import { Errno } from "../../abi";
 import { cpu } from "../../hal";
 import * as devices from "../devices";
@@ -26,6 +27,7 @@ const SEED_BYTES: usize = 64;                     // 512 bits of entropy input f
 const ADDITIONAL_BYTES: usize = 16;
 const WORD_BYTES: usize = 4;                      // what one RDRAND / RDSEED gives (rdrand32)
 const DEVICE_CHUNK: u32 = 64;
+const CHUNK_BYTES: usize = 4096;                 // one DRBG request, under the lock
 
 const state = memory.data(drbg.CONTEXT_BYTES);
 const lock = memory.data(8);
@@ -130,6 +132,7 @@ export function cpuInstructions(): u32 { return cpuSources; }
  *  its own); returns the ones that contributed, Source.None (and no reseed) if none did. */
 export function reseedFrom(wanted: u32): u32 {
   if (!ready) return Source.None;
+  const flags = cpu.saveInterrupts();
   locks.spinAcquire(lock);
   const used = gather(pool, SEED_BYTES, wanted);
   if (used != Source.None) {
@@ -138,30 +141,41 @@ export function reseedFrom(wanted: u32): u32 {
   }
   memory.fill(pool, 0, SEED_BYTES);
   locks.spinRelease(lock);
+  cpu.restoreInterrupts(flags);
   return used;
 }
 
-/** Writes `length` random bytes to `destination` (kernel linear memory).
- *  Errno.NotReady before a successful init(); DeviceError when a due reseed found no source. */
+/** Writes `length` random bytes to `destination` (kernel linear memory), in
+ *  requests of CHUNK_BYTES: each one holds the lock with interrupts off (so no
+ *  thread switch can leave another thread on this CPU spinning on it), for about
+ *  a hundred HMAC-SHA-512 blocks at most. Errno.NotReady before a successful
+ *  init(); DeviceError when a due reseed found no source. */
 export function fill(destination: usize, length: usize): Errno {
   if (!ready) return Errno.NotReady;
-  locks.spinAcquire(lock);
-  let result = Errno.Ok;
   let done: usize = 0;
   while (done < length) {
-    if (drbg.needsReseed(state)) {
-      const used = gather(pool, SEED_BYTES, Source.All);
-      if (used == Source.None) { result = Errno.DeviceError; break; }
-      drbg.reseed(state, pool, SEED_BYTES, 0, 0);
-      memory.fill(pool, 0, SEED_BYTES);
-      seededFrom = used;
-    }
-    let extra: usize = 0;
-    if ((cpuSources & Source.Rdrand) != 0 && gather(additional, ADDITIONAL_BYTES, Source.Rdrand) != Source.None) extra = ADDITIONAL_BYTES;
-    const take = min<usize>(drbg.MAX_REQUEST_BYTES, length - done);
-    drbg.generate(state, destination + done, take, additional, extra);
+    const take = min<usize>(CHUNK_BYTES, length - done);
+    const flags = cpu.saveInterrupts();
+    locks.spinAcquire(lock);
+    const result = generateLocked(destination + done, take);
+    locks.spinRelease(lock);
+    cpu.restoreInterrupts(flags);
+    if (result != Errno.Ok) return result;
     done += take;
   }
-  locks.spinRelease(lock);
-  return result;
+  return Errno.Ok;
+}
+
+function generateLocked(destination: usize, length: usize): Errno {
+  if (drbg.needsReseed(state)) {
+    const used = gather(pool, SEED_BYTES, Source.All);
+    if (used == Source.None) return Errno.DeviceError;
+    drbg.reseed(state, pool, SEED_BYTES, 0, 0);
+    memory.fill(pool, 0, SEED_BYTES);
+    seededFrom = used;
+  }
+  let extra: usize = 0;                        // prediction resistance, cheaply: fresh RDRAND bits per request
+  if ((cpuSources & Source.Rdrand) != 0 && gather(additional, ADDITIONAL_BYTES, Source.Rdrand) != Source.None) extra = ADDITIONAL_BYTES;
+  drbg.generate(state, destination, length, additional, extra);
+  return Errno.Ok;
 }
