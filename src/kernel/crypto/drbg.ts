@@ -13,7 +13,7 @@
 //   0  key       64, K
 //  64  value     64, V
 // 128  counter   u64, generate calls since the last (re)seed
-// 136  (unused)  8
+// 136  separator u8, the 0x00 / 0x01 byte of Update (in the context, not shared), then 7 unused
 // 144  hash      sha512.CONTEXT_BYTES, for HMAC
 // 480  block     128, the padded key of HMAC
 // 608  inner     64, the inner hash of HMAC
@@ -30,6 +30,7 @@ export const MAX_REQUEST_BYTES: usize = 1 << 16;
 const KEY: usize = 0;
 const VALUE: usize = 64;
 const COUNTER: usize = 128;
+const SEPARATOR: usize = 136;
 const HASH: usize = 144;
 const BLOCK: usize = 480;
 const INNER: usize = 608;
@@ -58,8 +59,6 @@ function hmacEnd(context: usize, output: usize): void {
   sha512.final(context + HASH, output);
 }
 
-const separator = memory.data(8);
-
 /** HMAC_DRBG_Update (§10.1.2.2) with provided_data = a ‖ b ‖ c (any may be empty). */
 function update(context: usize, a: usize, aLength: usize, b: usize, bLength: usize, c: usize, cLength: usize): void {
   const provided = aLength + bLength + cLength;
@@ -67,8 +66,8 @@ function update(context: usize, a: usize, aLength: usize, b: usize, bLength: usi
     if (round == 1 && provided == 0) break;
     hmacBegin(context);                                    // K = HMAC(K, V ‖ round ‖ provided)
     hmacUpdate(context, context + VALUE, OUTPUT_BYTES);
-    store<u8>(separator, round);
-    hmacUpdate(context, separator, 1);
+    store<u8>(context + SEPARATOR, round);
+    hmacUpdate(context, context + SEPARATOR, 1);
     hmacUpdate(context, a, aLength);
     hmacUpdate(context, b, bLength);
     hmacUpdate(context, c, cLength);

@@ -201,13 +201,15 @@ export function absorb(context: usize, source: usize, length: usize): void {
   store<u32>(context + POSITION, <u32>position);
 }
 
-/** Absorbs one byte (the domain-separation indices of ML-KEM and ML-DSA). */
+/** Absorbs one byte (the domain-separation indices of ML-KEM and ML-DSA), straight
+ *  into the state: no shared scratch, so contexts on different CPUs stay independent. */
 export function absorbByte(context: usize, value: u8): void {
-  const scratch = ownByte;
-  store<u8>(scratch, value);
-  absorb(context, scratch, 1);
+  const rate = load<u32>(context + RATE);
+  let position = load<u32>(context + POSITION);
+  store<u8>(context + <usize>position, load<u8>(context + <usize>position) ^ value);
+  if (++position == rate) { permute(context); position = 0; }
+  store<u32>(context + POSITION, position);
 }
-const ownByte = memory.data(8);
 
 /** FIPS 202 §5.1 pad10*1 after the suffix bits, and the switch to squeezing. */
 function finish(context: usize): void {
