@@ -22,11 +22,16 @@
 //   workload under the same QEMU device flags, AIOS and Linux boots alternating,
 //   3 of each, every figure the median of its 3 (bench/linux.ts; the Linux rows
 //   are skipped, with the reason, when its packages cannot be had)
+//   post-quantum crypto (bench/crypto.ts): ML-KEM-768 and ML-DSA-65 operations per
+//   second, the kernel's code through wasm2c as a host program next to
+//   @noble/post-quantum in Node, alternating, median of 5   target: >= 3x noble;
+//   and the same operations in the guest (aios.test=bench-crypto, median of 3 boots)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { accelerator, boot, type BootResult } from "../tools/qemu.ts";
 import { linuxBoot, prepareLinux } from "./linux.ts";
+import { cryptoRows } from "./crypto.ts";
 
 const RUNS = 5;
 const DEVICE_BOOTS = 3;      // boots per device benchmark, AIOS and Linux alternating
@@ -242,6 +247,18 @@ async function main() {
     );
   }
 
+  // ---- post-quantum crypto: host program against noble, then the same in the guest
+  const cryptoHost = cryptoRows();
+  const cryptoGuest: Record<string, string>[] = [];
+  for (let i = 0; i < DEVICE_BOOTS; i++) {
+    const run = await boot({ kernel: "build/aios.elf", append: "aios.test=bench-crypto", extra: ["-nic", "none"] }, 300_000);
+    if (run.status !== 33) throw new Error(`bench-crypto failed:\n${run.output}`);
+    cryptoGuest.push(benchFacts(run.output, "AIOS", "crypto"));
+  }
+  const guestCrypto = medianFacts(cryptoGuest);
+  const cryptoGuestRows: [string, string, string][] = Object.entries(guestCrypto).map(([op, rate]) =>
+    [`${op.replace("_", " ")}, in the guest`, `${rate} op/s`, `QEMU ${accelerator()}, median of ${DEVICE_BOOTS} boots`]);
+
   const rows: [string, string, string][] = [
     ["build/aios.elf", `${(elf / 1024).toFixed(1)} KiB`, `the foundation stage's target was <= 256 KiB; memory, platform and agents have joined since`],
     ["images/aios.iso", `${(iso / 1024 / 1024).toFixed(1)} MiB`, "GRUB BIOS + UEFI"],
@@ -263,6 +280,8 @@ async function main() {
     ["IPC round trip across CPUs", `${(Number(platformFacts("ipc-cpus").cross_cpu_ns) / 1000).toFixed(1)} us`,
       `${(Number(platformFacts("ipc-cpus").cross_cpu_ns) / Number(platformFacts("ipc-cpus").same_cpu_ns)).toFixed(1)}x the same two threads on one CPU (${(Number(platformFacts("ipc-cpus").same_cpu_ns) / 1000).toFixed(1)} us), ${platformFacts("ipc-cpus").roundtrips} round trips; wake-up IPI and idle halt each way`],
     ...storageRows,
+    ...cryptoHost,
+    ...cryptoGuestRows,
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(10)}  ${note}`);

@@ -62,6 +62,25 @@ u32 Z_halZ_cpuid(H, u32 leaf, u32 subleaf, u32 which) {
     __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(subleaf));
     return r[which & 3];
 }
+/* RDRAND / RDSEED: CF = 1 when the destination holds random bits (Intel SDM Vol. 2). */
+#define RANDOM_VALID ((u64)1 << 32)
+u64 Z_halZ_rdrand32(H) {
+    for (int attempt = 0; attempt < 10; attempt++) {
+        uint32_t value; uint8_t ok;
+        __asm__ volatile("rdrand %0; setc %1" : "=r"(value), "=qm"(ok) : : "cc");
+        if (ok) return RANDOM_VALID | value;
+    }
+    return 0;
+}
+u64 Z_halZ_rdseed32(H) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+        uint32_t value; uint8_t ok;
+        __asm__ volatile("rdseed %0; setc %1" : "=r"(value), "=qm"(ok) : : "cc");
+        if (ok) return RANDOM_VALID | value;
+        __asm__ volatile("pause");
+    }
+    return 0;
+}
 u64 Z_halZ_readCr0(H) { u64 v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
 u64 Z_halZ_readCr2(H) { u64 v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 u64 Z_halZ_readCr3(H) { u64 v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }

@@ -64,6 +64,14 @@ export const enum CpuidRegister { Eax = 0, Ebx = 1, Ecx = 2, Edx = 3 }
 // ---- CPU state
 @external("hal", "rdtsc") export declare function rdtsc(): u64;
 @external("hal", "cpuid") export declare function cpuid(leaf: u32, subleaf: u32, output: CpuidRegister): u32;
+/** The CPU's random number instructions (Intel SDM Vol. 1 §7.3.17, Vol. 2 RDRAND/RDSEED):
+ *  32 random bits in the low half with RANDOM_VALID set, or 0 when the instruction
+ *  kept reporting "not ready" (CF = 0) through its retries (RDRAND 10, as Intel's DRNG
+ *  guide recommends; RDSEED 100, with a pause between, as its source refills slowly).
+ *  Check CPUID first (leaf 1 ECX bit 30, leaf 7 EBX bit 18): without it they fault (#UD). */
+export const RANDOM_VALID: u64 = 1 << 32;
+@external("hal", "rdrand32") export declare function rdrand32(): u64;
+@external("hal", "rdseed32") export declare function rdseed32(): u64;
 @external("hal", "readCr0") export declare function readCr0(): u64;
 @external("hal", "readCr2") export declare function readCr2(): u64;
 @external("hal", "readCr3") export declare function readCr3(): u64;

@@ -4,6 +4,7 @@
 import { Errno } from "../abi";
 import { uart, tsc, x86, cpu, pci } from "../hal";
 import * as devices from "./devices";
+import * as crypto from "./crypto";
 import * as bootinfo from "./bootinfo";
 import * as clock from "./clock";
 import * as cmdline from "./cmdline";
@@ -94,6 +95,7 @@ export function kmain(magic: u32, infoAddress: u64): void {
   fabric.regions.init();                               // shared regions, detached when memories go
   cpu.enableInterrupts();                              // from here on, interrupts are live
   driversInit();                                       // virtio and the rest, on MSI-X where offered
+  crypto.random.init();                                // the kernel DRBG, seeded from RDSEED/RDRAND and virtio-rng
   smp.startAll(apic.bootCpuApicId());                  // the other CPUs, one by one
   if (!scheduler.awaitCpus(<i32>smp.onlineCpus(), JOIN_WAIT_NS)) log.warn("sched: not every CPU took its share of threads");
   power.init();                                        // S5, reset, the power button

@@ -34,6 +34,7 @@ export * from "./entries/ahci";
 export * from "./entries/iommu";
 export * from "./entries/sharing";
 export * from "./entries/events";
+export * from "./entries/crypto";
 
 export function consoleInit(): bool { return uart.init(); }
 

@@ -26,6 +26,16 @@ export class FakeMachine {
   serial = "";
   exitCode: number | null = null;
   tsc = 0n;
+  randomState = 0x2545f491;        // the fake RDRAND / RDSEED stream (xorshift32)
+  rdrandReady = true;
+  rdseedReady = true;
+  /** CPUID answers by "leaf:register" (register 0 EAX … 3 EDX); everything else reads 0. */
+  cpuidRegisters = new Map<string, number>();
+  nextRandom(): number {
+    let x = this.randomState;
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    return (this.randomState = x);
+  }
   scratch = 0;
   flushedBytes = 0n;               // bytes passed to flushCacheLines
   mmio: { base: bigint; length: bigint; model: Mmio }[] = [];
@@ -128,7 +138,11 @@ export class FakeMachine {
         flushCacheLines: (_a: bigint, n: bigint) => { this.flushedBytes += BigInt.asUintN(64, n); },
         writeCr3: () => {}, invalidatePage: () => {},
         rdtsc: () => (this.tsc += 1000n),
-        cpuid: () => 0,
+        cpuid: (leaf: number, _subleaf: number, which: number) => this.cpuidRegisters.get(`${leaf}:${which}`) ?? 0,
+        // a fake CPU's RDRAND / RDSEED: distinct values (xorshift), or 0 ("not
+        // ready" through every retry) when the test says so
+        rdrand32: () => (this.rdrandReady ? (1n << 32n) | BigInt(this.nextRandom()) : 0n),
+        rdseed32: () => (this.rdseedReady ? (1n << 32n) | BigInt(this.nextRandom()) : 0n),
         readCr0: () => 0n, readCr2: () => 0n, readCr3: () => 0n, readCr4: () => 0n,
         frameAddress: () => 0n,
         halt: () => { throw new Error("halt"); },

@@ -38,6 +38,7 @@ import * as netFragmentScenarios from "./netfragments";
 import * as netDnsScenarios from "./netdns";
 import * as smpSchedScenarios from "./smpsched";
 import * as capsSmpScenarios from "./capssmp";
+import * as cryptoScenarios from "./crypto";
 
 type Scenario = () => bool;
 
@@ -119,6 +120,9 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "net-udp-fragments")) return netFragmentScenarios.udpFragments;
   if (nameIs(source, length, "net-dns")) return netDnsScenarios.dnsLookups;
   if (nameIs(source, length, "caps-smp")) return capsSmpScenarios.revokeRace;
+  if (nameIs(source, length, "crypto-kat")) return cryptoScenarios.knownAnswers;
+  if (nameIs(source, length, "crypto-random")) return cryptoScenarios.randomSources;
+  if (nameIs(source, length, "bench-crypto")) return cryptoScenarios.benchmark;
   return null;
 }
 
