@@ -29,8 +29,8 @@ import { cpio, type CpioEntry, dependsOf, download, findFiles, loadOrder, module
 const CACHE = "build/bench/linux/http";
 const KERNEL_PACKAGE = "linux-image-cloud-amd64";
 const MODULES = ["virtio_pci", "virtio_net"];
-const BULK_BYTES = 10 * 1024 * 1024;
-const BULK_RUNS = 3;
+export const BULK_BYTES = 10 * 1024 * 1024;
+export const BULK_RUNS = 3;
 const READY = /LINUX http ready nginx=(\S+) kernel=(\S+)/;
 const BOOT_TIMEOUT_MS = 180_000;
 
@@ -210,7 +210,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One HTTP request to the forwarded port: status and body length, and the
  *  milliseconds from the request's start to its response's last byte. */
-function httpRequest(port: number, method: string, path: string, body?: Buffer): Promise<{ status: number; bytes: number; ms: number }> {
+export function httpRequest(port: number, method: string, path: string, body?: Buffer): Promise<{ status: number; bytes: number; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = request({ host: "127.0.0.1", port, method, path, headers: body ? { "content-length": body.length } : {} }, (res) => {

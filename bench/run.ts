@@ -22,6 +22,9 @@
 //   workload under the same QEMU device flags, AIOS and Linux boots alternating,
 //   3 of each, every figure the median of its 3 (bench/linux.ts; the Linux rows
 //   are skipped, with the reason, when its packages cannot be had)
+//   HTTP (bench/http.ts next to bench/linux-http.ts): wrk -t1 -c4 -d10s on the kernel
+//   API's /health against Debian's nginx in the cloud kernel, and 10 MiB up and down,
+//   the two guests alternating, twice each   target: >= 2x nginx's requests/s
 //   post-quantum crypto (bench/crypto.ts): ML-KEM-768 and ML-DSA-65 operations per
 //   second, the kernel's code through wasm2c as a host program next to
 //   @noble/post-quantum in Node, alternating, median of 5   target: >= 3x noble;
@@ -32,6 +35,8 @@ import { join } from "node:path";
 import { accelerator, boot, type BootResult } from "../tools/qemu.ts";
 import { linuxBoot, prepareLinux } from "./linux.ts";
 import { cryptoRows } from "./crypto.ts";
+import { aiosHttp } from "./http.ts";
+import { linuxHttpBaseline, type HttpBaseline } from "./linux-http.ts";
 
 const RUNS = 5;
 const DEVICE_BOOTS = 3;      // boots per device benchmark, AIOS and Linux alternating
@@ -247,6 +252,28 @@ async function main() {
     );
   }
 
+  // ---- HTTP: the kernel API next to Debian's nginx in a Linux guest, the same wrk
+  // command and transfers, the two guests run one after the other, twice each
+  const httpRuns: { aios: HttpBaseline[]; linux: HttpBaseline[] } = { aios: [], linux: [] };
+  for (let i = 0; i < 2; i++) {
+    httpRuns.aios.push(await aiosHttp());
+    httpRuns.linux.push(await linuxHttpBaseline());
+  }
+  const httpMedian = (runs: HttpBaseline[], key: "rps" | "upMiBs" | "downMiBs") => {
+    const values = runs.flatMap((r) => ("skipped" in r ? [] : [r[key]]));
+    return values.length ? median(values) : NaN;
+  };
+  const httpRows: [string, string, string][] = [];
+  const aiosSkip = httpRuns.aios.find((r) => "skipped" in r) as { skipped: string } | undefined;
+  const linuxSkip = httpRuns.linux.find((r) => "skipped" in r) as { skipped: string } | undefined;
+  for (const [key, label, unit] of [["rps", "HTTP requests/s (wrk, keep-alive, /health JSON)", "req/s"], ["upMiBs", "HTTP upload host -> guest, 10 MiB", "MiB/s"],
+    ["downMiBs", "HTTP download guest -> host, 10 MiB", "MiB/s"]] as const) {
+    const a = httpMedian(httpRuns.aios, key), l = httpMedian(httpRuns.linux, key);
+    const note = Number.isFinite(l) ? `Linux + nginx ${l.toFixed(key === "rps" ? 0 : 1)} ${unit}: ${(a / l).toFixed(2)}x${key === "rps" ? ` (target >= 2x: ${a / l >= 2 ? "met" : "MISSED"})` : ""}`
+      : `Linux baseline skipped: ${linuxSkip?.skipped ?? "no figure"}`;
+    httpRows.push([label, Number.isFinite(a) ? `${a.toFixed(key === "rps" ? 0 : 1)} ${unit}` : `skipped (${aiosSkip?.skipped})`, note]);
+  }
+
   // ---- post-quantum crypto: host program against noble, then the same in the guest
   const cryptoHost = cryptoRows();
   const cryptoGuest: Record<string, string>[] = [];
@@ -280,6 +307,7 @@ async function main() {
     ["IPC round trip across CPUs", `${(Number(platformFacts("ipc-cpus").cross_cpu_ns) / 1000).toFixed(1)} us`,
       `${(Number(platformFacts("ipc-cpus").cross_cpu_ns) / Number(platformFacts("ipc-cpus").same_cpu_ns)).toFixed(1)}x the same two threads on one CPU (${(Number(platformFacts("ipc-cpus").same_cpu_ns) / 1000).toFixed(1)} us), ${platformFacts("ipc-cpus").roundtrips} round trips; wake-up IPI and idle halt each way`],
     ...storageRows,
+    ...httpRows,
     ...cryptoHost,
     ...cryptoGuestRows,
   ];

@@ -58,7 +58,10 @@ export function route(method: net.http.request.Method, body: usize, bodyLength: 
   if (net.http.request.pathIs("/api/devices")) return readOnly(method) ? tables.listDevices() : notAllowed("GET, HEAD");
   if (net.http.request.pathIs("/api/audit")) return readOnly(method) ? tables.listAudit(net.http.request.queryNumber("limit")) : notAllowed("GET, HEAD");
   if (net.http.request.pathIs("/api/net")) return readOnly(method) ? system.network() : notAllowed("GET, HEAD");
-  if (net.http.request.pathIs("/api/diag/sink")) return method == POST || method == net.http.request.Method.Put ? net.http.server.SINK : notAllowed("POST, PUT");
+  if (net.http.request.pathIs("/api/diag/sink")) {
+    if (method != POST && method != net.http.request.Method.Put) return notAllowed("POST, PUT");
+    return net.http.request.queryNumber("digest") == 0 ? net.http.server.DISCARD : net.http.server.SINK;   // ?digest=0: count only
+  }
   if (net.http.request.pathIs("/api/diag/source")) {
     if (!readOnly(method)) return notAllowed("GET, HEAD");
     const bytes = net.http.request.queryNumber("bytes");

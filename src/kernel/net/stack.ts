@@ -10,6 +10,7 @@
 import { Errno } from "../../abi";
 import { cpu } from "../../hal";
 import * as clock from "../clock";
+import * as crypto from "../crypto";
 import * as cmdline from "../cmdline";
 import * as devices from "../devices";
 import * as line from "../line";
@@ -147,11 +148,11 @@ const macBytes = memory.data(8);
 /** Attaches the stack to the first NIC: NotFound without one. */
 const entropy = memory.data(32);
 
-/** 32 bytes to key TCP's sequence numbers: virtio-rng's when there is one, the
- *  time-stamp counter's low bits mixed in either way. */
+/** 32 bytes to key TCP's sequence numbers and DNS ids: the kernel's DRBG when it
+ *  is seeded, else virtio-rng's bytes; the time-stamp counter mixed in either way. */
 function gatherEntropy(): void {
   memory.fill(entropy, 0, 32);
-  if (devices.virtio.rng.available()) devices.virtio.rng.read(entropy, 32);
+  if (crypto.random.fill(entropy, 32) != Errno.Ok && devices.virtio.rng.available()) devices.virtio.rng.read(entropy, 32);
   for (let i = 0; i < 4; i++) store<u64>(entropy + <usize>i * 8, load<u64>(entropy + <usize>i * 8) ^ (cpu.rdtsc() * 0x9E3779B97F4A7C15));
 }
 

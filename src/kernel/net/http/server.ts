@@ -30,6 +30,7 @@ const IDLE_TIMEOUT_NS: u64 = 60_000_000_000;   // a kept-alive connection idle t
 export type Router = (method: Method, body: usize, bodyLength: u32) => u32;
 export const SINK: u32 = 1;                    // a router's answer: stream the body into the digest sink
 export const SOURCE: u32 = 2;                  // stream setSourceLength() pattern bytes
+export const DISCARD: u32 = 3;                 // like SINK, counting the body without hashing it
 
 const enum Phase { Idle = 0, Head = 1, SinkLength = 2, SinkChunked = 3, Streaming = 4, Closing = 5 }
 
@@ -41,6 +42,7 @@ const enum Phase { Idle = 0, Head = 1, SinkLength = 2, SinkChunked = 3, Streamin
   keepAlive: u32;
   headMethod: u32;         // the request was HEAD: no body in the answer
   continueSent: u32;
+  digesting: u32;          // the sink hashes what it takes (else it only counts)
   since: u64;              // when the current head began, or the last activity
 }
 const SESSION_BYTES: usize = (offsetof<Session>() + 7) & ~<usize>7;
@@ -203,8 +205,9 @@ function work(s: Session): void {
     }
     beginBody();
     const answer = changetype<Router>(<usize>router)(request.requestMethod(), 0, 0);
-    if (answer == SINK) {
+    if (answer == SINK || answer == DISCARD) {
       tcp.consume(s.handle, headBytes, now);
+      s.digesting = answer == SINK ? 1 : 0;
       crypto.sha256.init(digests + <usize>slotOf(s.handle) * crypto.sha256.CONTEXT_BYTES);
       s.total = 0;
       if (request.isChunked()) { s.phase = Phase.SinkChunked; chunked.start(chunkStates + <usize>slotOf(s.handle) * chunked.STATE_BYTES); }
@@ -260,8 +263,7 @@ function sink(s: Session, now: u64): bool {
       beginBody();
       json.objectBegin();
       json.fieldUnsigned("bytes", s.total);
-      json.key("sha256");
-      json.hexString(digestOut, 32);
+      if (s.digesting != 0) { json.key("sha256"); json.hexString(digestOut, 32); }
       json.objectEnd();
       s.headMethod = 0;
       if (!queue(s, 200, json.length(), s.keepAlive == 0)) {
@@ -283,7 +285,7 @@ function sink(s: Session, now: u64): bool {
     }
     if (s.phase == Phase.SinkLength) {
       const take = <u32>(<u64>runLength < s.remaining ? <u64>runLength : s.remaining);
-      crypto.sha256.update(context, run, take);
+      if (s.digesting != 0) crypto.sha256.update(context, run, take);
       s.total += take;
       s.remaining -= take;
       tcp.consume(s.handle, take, now);
@@ -291,7 +293,7 @@ function sink(s: Session, now: u64): bool {
       const state = chunkStates + <usize>slotOf(s.handle) * chunked.STATE_BYTES;
       const used = chunked.step(state, run, runLength);
       if (chunked.dataBytes() > 0) {
-        crypto.sha256.update(context, run + <usize>chunked.dataOffset(), chunked.dataBytes());
+        if (s.digesting != 0) crypto.sha256.update(context, run + <usize>chunked.dataOffset(), chunked.dataBytes());
         s.total += chunked.dataBytes();
       }
       tcp.consume(s.handle, used, now);
