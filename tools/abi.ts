@@ -29,5 +29,11 @@ export const ABI: Record<string, AbiFunction> = {
   block_info: { params: ["i32", "i32"], result: "i64", kernelExport: "abiBlockInfo", summary: "block_info(disk handle, 0 sectors | 1 sector size): the value or -Errno; needs Read" },
   device_read32: { params: ["i32", "i32", "i32"], result: "i64", kernelExport: "abiDeviceRead32", summary: "device_read32(device handle, bar, offset): a 32-bit register of a PCI function granted to the caller, or -Errno; needs Read" },
   device_write32: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiDeviceWrite32", summary: "device_write32(device handle, bar, offset, value): 0 or an Errno; needs Write" },
+  net_listen: { params: ["i32", "i32"], result: "i32", kernelExport: "abiNetListen", summary: "net_listen(port capability, port): a listening socket, or -Errno; needs Receive on a NetworkPort covering the port" },
+  net_accept: { params: ["i32", "i32"], result: "i32", kernelExport: "abiNetAccept", summary: "net_accept(listener, timeout ms): the next connection's socket, or -Errno (Timeout)" },
+  net_connect: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiNetConnect", summary: "net_connect(port capability, IPv4, port, timeout ms): a connected socket, or -Errno; needs Send on a NetworkPort covering the remote port (and address)" },
+  net_send: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiNetSend", summary: "net_send(socket, pointer, length, timeout ms): bytes queued (at most 64 KiB), or -Errno" },
+  net_receive: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiNetReceive", summary: "net_receive(socket, pointer, capacity, timeout ms): bytes read, 0 at the peer's end, or -Errno" },
+  net_close: { params: ["i32"], result: "i32", kernelExport: "abiNetClose", summary: "net_close(socket): 0 or an Errno; a connection's queued data goes before its FIN" },
   cap_check: { params: ["i32", "i32"], result: "i32", kernelExport: "abiCapCheck", unlocked: "abiCapCheckUnlocked", summary: "cap_check(handle, rights): 0 when the handle holds the rights, else an Errno (the cheapest checked call)" },
 };

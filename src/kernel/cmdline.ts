@@ -12,6 +12,8 @@
 //                                    as size 0), virtio-reset (a virtio device never
 //                                    finishes its reset), nvme-fatal (the controller
 //                                    reports CSTS.CFS when enabled)
+//   aios.test.port=<n>               a host port a scenario connects to (through
+//                                    QEMU's user networking, at 10.0.2.2)
 //   aios.net=on|off                  the network thread and the kernel API on :9000
 //                                    (default on; off when aios.test= runs a scenario,
 //                                    which then owns the NIC unless this says on)
@@ -33,6 +35,8 @@ const KEY_PHANTOM = "aios.smp.phantom=";
 const KEY_AHCI_NCQ = "aios.ahci.ncq=";
 const KEY_FAULT = "aios.fault=";
 const KEY_NET = "aios.net=";
+const KEY_TEST_PORT = "aios.test.port=";
+let testPortNumber: u32 = 0;
 const enum Toggle { Default = 0, On = 1, Off = 2 }
 let network: Toggle = Toggle.Default;
 const KEY_DNS = "aios.dns=";
@@ -130,6 +134,17 @@ function option(word: usize, length: i32): void {
     if (valueLength == 2 && startsWith(value, valueLength, "on")) ahciNcq = true;
     else if (valueLength == 3 && startsWith(value, valueLength, "off")) ahciNcq = false;
     else log.warn("cmdline: aios.ahci.ncq= takes on or off; keeping on");
+  } else if (startsWith(word, length, KEY_TEST_PORT)) {
+    let value: u32 = 0;
+    let digits = 0;
+    for (let i = KEY_TEST_PORT.length; i < length; i++) {
+      const c = <i32>load<u8>(word + <usize>i) - 0x30;
+      if (c < 0 || c > 9 || value > 65535) { digits = 0; break; }
+      value = value * 10 + <u32>c;
+      digits++;
+    }
+    if (digits == 0 || value == 0 || value > 65535) log.warn("cmdline: aios.test.port= needs a port number");
+    else testPortNumber = value;
   } else if (startsWith(word, length, KEY_NET)) {
     const value = word + <usize>KEY_NET.length;
     const valueLength = length - KEY_NET.length;
@@ -208,6 +223,8 @@ export function faultInjected(fault: Fault): bool { return (faults & <u32>fault)
 
 /** False when aios.ahci.ncq=off asked AHCI drives not to use NCQ. */
 export function ahciNcqAllowed(): bool { return ahciNcq; }
+/** The host port aios.test.port= names, 0 without one. */
+export function testPort(): u32 { return testPortNumber; }
 /** Whether the network thread and the kernel API start at boot. */
 export function networkEnabled(): bool { return network == Toggle.On || (network == Toggle.Default && testNameLength == 0); }
 

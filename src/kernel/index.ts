@@ -13,6 +13,7 @@ import * as smp from "./platform/smp";
 import * as syscalls from "./syscalls";
 import * as blockCalls from "./syscalls/block";
 import * as deviceCalls from "./syscalls/device";
+import * as netCalls from "./syscalls/net";
 import * as scheduler from "./sched/scheduler";
 import * as modules from "./modules";
 import * as caps from "./caps";
@@ -145,6 +146,43 @@ export function abiDeviceRead32(slot: u32, handle: u32, bar: u32, offset: u32): 
 export function abiDeviceWrite32(slot: u32, handle: u32, bar: u32, offset: u32, value: u32): i32 {
   const caller = modules.enterKernel();
   const result = deviceCalls.write32(slot, handle, bar, offset, value);
+  modules.leaveKernel(caller);
+  return result;
+}
+
+export function abiNetListen(slot: u32, handle: u32, port: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = netCalls.listen(slot, handle, port);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiNetAccept(slot: u32, socket: i32, timeoutMs: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = netCalls.accept(slot, socket, timeoutMs);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiNetConnect(slot: u32, handle: u32, ip: u32, port: u32, timeoutMs: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = netCalls.connect(slot, handle, ip, port, timeoutMs);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiNetSend(slot: u32, socket: i32, pointer: u32, length: u32, timeoutMs: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = netCalls.send(slot, socket, pointer, length, timeoutMs);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiNetReceive(slot: u32, socket: i32, pointer: u32, capacity: u32, timeoutMs: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = netCalls.receive(slot, socket, pointer, capacity, timeoutMs);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiNetClose(slot: u32, socket: i32): i32 {
+  const caller = modules.enterKernel();
+  const result = netCalls.close(slot, socket);
   modules.leaveKernel(caller);
   return result;
 }

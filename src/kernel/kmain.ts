@@ -23,6 +23,7 @@ import * as platformTime from "./platform/time";
 import * as panic from "./panic";
 import * as api from "./api";
 import * as net from "./net";
+import * as netCalls from "./syscalls/net";
 import * as selftest from "./selftest";
 import * as symbols from "./symbols";
 import { VERSION } from "./version";
@@ -110,6 +111,7 @@ export function kmain(magic: u32, infoAddress: u64): void {
   // thread (a 64 KiB stack) is the first thing the booted kernel runs
   if (!events.monitor.start()) log.warn("events: no thread for the interrupt and performance publisher");
   if (cmdline.networkEnabled()) net.service.start(api.route, api.PORT);   // DHCP, then the kernel API on :9000
+  netCalls.init();                                     // agents' sockets: the sweep of owners gone
   if (cmdline.testScenarioLength() > 0) {
     selftest.run(cmdline.testScenario(), cmdline.testScenarioLength());
   }

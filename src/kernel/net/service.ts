@@ -22,6 +22,11 @@ let thread: i32 = scheduler.NO_THREAD;
 let router: u32 = 0;
 let apiPort: u32 = 0;
 let serving = false;
+let sweeper: u32 = 0;
+
+/** A function the thread runs each second (the agent sockets' sweep of owners gone). */
+export type Sweeper = (now: u64) => void;
+export function setSweeper(sweep: Sweeper): void { sweeper = <u32>changetype<usize>(sweep); }
 
 export function running(): bool { return thread != scheduler.NO_THREAD; }
 /** The API port is open. */
@@ -57,6 +62,10 @@ function body(unused: u32): void {
     stack.serve(nextTick > now ? nextTick - now : 0);
     now = clock.nanoseconds();
     if (now >= nextTick) { tcp.tick(now); nextTick = now + tcp.TICK_NS; }
-    if (now >= nextSecond) { http.server.tick(now); nextSecond = now + SECOND_NS; }
+    if (now >= nextSecond) {
+      http.server.tick(now);
+      if (sweeper != 0) changetype<Sweeper>(<usize>sweeper)(now);
+      nextSecond = now + SECOND_NS;
+    }
   }
 }

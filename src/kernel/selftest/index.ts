@@ -28,6 +28,7 @@ import * as blockScenarios from "./block";
 import * as deviceAgentScenarios from "./deviceagent";
 import * as netStackScenarios from "./netstack";
 import * as netServeScenarios from "./netserve";
+import * as netAgentScenarios from "./netagent";
 import * as nvmeScenarios from "./nvme";
 import * as e1000Scenarios from "./e1000";
 import * as ahciScenarios from "./ahci";
@@ -110,6 +111,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "net-udp-echo")) return netStackScenarios.udpEcho;
   if (nameIs(source, length, "net-serve")) return netServeScenarios.serve;
   if (nameIs(source, length, "net-flood")) return netServeScenarios.flood;
+  if (nameIs(source, length, "net-agent-echo")) return netAgentScenarios.agentEcho;
   if (nameIs(source, length, "ahci")) return ahciScenarios.verify;
   if (nameIs(source, length, "ahci-error")) return ahciScenarios.errorRecovery;
   if (nameIs(source, length, "bench-ahci")) return ahciScenarios.benchmark;

@@ -177,6 +177,16 @@ export function commit(handle: i32, length: u32, now: u64): Errno {
   return Errno.Ok;
 }
 
+/** Hands the connection's events to `handler` with `context` from now on (an
+ *  accepted connection moving from its listener's owner to its own). */
+export function setOwner(handle: i32, handler: Handler, context: u32): Errno {
+  const slot = slotFor(handle);
+  if (slot == NONE) return Errno.InvalidArgument;
+  at(slot).handler = <u32>changetype<usize>(handler);
+  at(slot).context = context;
+  return Errno.Ok;
+}
+
 /** Asks for a Writable event when acknowledged data frees send space. */
 export function wantWritable(handle: i32): void {
   const slot = slotFor(handle);
