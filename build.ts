@@ -137,7 +137,7 @@ async function buildElf(): Promise<void> {
       const stale = compiled.filter((m) => {
         const own = m.name === "kernel"
           ? sources.filter((f) => !f.startsWith("src/services/"))
-          : [...sources.filter((f) => f.startsWith("src/abi/")), ...filesUnder(dirname(m.entry!), /\.(ts|json)$/)];
+          : [...sources.filter((f) => f.startsWith("src/abi/") || f.startsWith("src/lib/")), ...filesUnder(dirname(m.entry!), /\.(ts|json)$/)];
         const key = hashInputs(own, [m.name, ...(m.flags ?? [])]);
         const stamp = join(BUILD, ".stamps", `asc-${m.name}.sha256`);
         if (existsSync(stamp) && readFileSync(stamp, "utf8") === key && existsSync(wasmPath(m))) return false;

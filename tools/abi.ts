@@ -34,6 +34,7 @@ export const ABI: Record<string, AbiFunction> = {
   net_connect: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiNetConnect", summary: "net_connect(port capability, IPv4, port, timeout ms): a connected socket, or -Errno; needs Send on a NetworkPort covering the remote port (and address)" },
   net_send: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiNetSend", summary: "net_send(socket, pointer, length, timeout ms): bytes queued (at most 64 KiB), or -Errno" },
   net_receive: { params: ["i32", "i32", "i32", "i32"], result: "i32", kernelExport: "abiNetReceive", summary: "net_receive(socket, pointer, capacity, timeout ms): bytes read, 0 at the peer's end, or -Errno" },
+  net_wait: { params: ["i32", "i32", "i32"], result: "i32", kernelExport: "abiNetWait", summary: "net_wait(pointer to socket ids, count (at most 64), timeout ms): the index of the first ready socket (a connection to accept, bytes to read, the peer's end), or -Errno" },
   net_close: { params: ["i32"], result: "i32", kernelExport: "abiNetClose", summary: "net_close(socket): 0 or an Errno; a connection's queued data goes before its FIN" },
   cap_check: { params: ["i32", "i32"], result: "i32", kernelExport: "abiCapCheck", unlocked: "abiCapCheckUnlocked", summary: "cap_check(handle, rights): 0 when the handle holds the rights, else an Errno (the cheapest checked call)" },
 };

@@ -186,3 +186,9 @@ export function abiNetClose(slot: u32, socket: i32): i32 {
   modules.leaveKernel(caller);
   return result;
 }
+export function abiNetWait(slot: u32, list: u32, count: u32, timeoutMs: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = netCalls.wait(slot, list, count, timeoutMs);
+  modules.leaveKernel(caller);
+  return result;
+}

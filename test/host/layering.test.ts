@@ -1,5 +1,6 @@
 // Code-shape rules that keep the layering true (CONVENTIONS.md 1 and 2):
-// hal never imports kernel; only src/hal/primitives.ts declares @external imports;
+// hal never imports kernel; src/lib imports nothing outside itself; only
+// src/hal/primitives.ts declares @external imports;
 // the reported version is package.json's.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -23,6 +24,13 @@ test("hal imports only hal and abi", () => {
 test("abi imports nothing", () => {
   for (const file of files("src/abi")) {
     for (const spec of imports(file)) assert.ok(spec.startsWith("./"), `${file} imports ${spec}`);
+  }
+});
+
+test("src/lib (code both the kernel and services compile in) imports only itself and declares no @external", () => {
+  for (const file of files("src/lib")) {
+    for (const spec of imports(file)) assert.ok(spec.startsWith("./"), `${file} imports ${spec}`);
+    assert.not.match(readFileSync(file, "utf8"), /@external\(/, file);
   }
 });
 

@@ -112,6 +112,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "net-serve")) return netServeScenarios.serve;
   if (nameIs(source, length, "net-flood")) return netServeScenarios.flood;
   if (nameIs(source, length, "net-agent-echo")) return netAgentScenarios.agentEcho;
+  if (nameIs(source, length, "net-service-http")) return netAgentScenarios.serviceHttp;
   if (nameIs(source, length, "ahci")) return ahciScenarios.verify;
   if (nameIs(source, length, "ahci-error")) return ahciScenarios.errorRecovery;
   if (nameIs(source, length, "bench-ahci")) return ahciScenarios.benchmark;

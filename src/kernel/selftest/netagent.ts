@@ -96,3 +96,35 @@ export function agentEcho(): bool {
   log.publish();
   return ok;
 }
+
+const HELLO_SERVE: u32 = 1;
+const HELLO_PORT: u32 = 9001;
+const HELLO_REQUESTS: u32 = 12;
+
+/** Scenario net-service-http: the hello service on the service plane (port
+ *  9001), answering HELLO_REQUESTS requests the host makes, then killed. */
+export function serviceHttp(): bool {
+  const until = clock.nanoseconds() + READY_WAIT_NS;
+  while (!net.service.ready()) {
+    if (clock.nanoseconds() > until) return failure("net-service-http", "the network service did not come up", 0);
+    scheduler.sleep(10_000_000);
+  }
+  const module = modules.registry.find("hello");
+  if (module == cpu.MODULE_NONE) return failure("net-service-http", "no hello module in the image", 0);
+  const agent = agents.lifecycle.spawn(probeAgent.idleSpec(module, ENTRY_IDLE, 256));
+  if (agent < 0) return failure("net-service-http", "could not spawn hello", agent);
+  scheduler.sleep(5_000_000);
+  const instance = agents.registry.instanceOf(agent);
+  const port = <u32>caps.createRoot(agent, caps.ObjectKind.NetworkPort, netCalls.portRange(HELLO_PORT, HELLO_PORT, 0), caps.Rights.Receive, caps.NO_EXPIRY, clock.nanoseconds());
+  line.reset();
+  line.text("AIOS net service ready port=9001 requests=");
+  line.decimal(HELLO_REQUESTS);
+  log.publish();
+  const served = modules.call(instance, HELLO_SERVE, port, HELLO_PORT | (HELLO_REQUESTS << 16));
+  agents.lifecycle.kill(agent);
+  line.reset();
+  line.text("AIOS net service done served=");
+  line.decimal(served);
+  log.publish();
+  return served == HELLO_REQUESTS;
+}

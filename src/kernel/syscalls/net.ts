@@ -273,6 +273,41 @@ export function close(slot: u32, id: i32): i32 {
   return <i32>Errno.Ok;
 }
 
+/** Whether socket entry `i` has something for its owner: a connection to
+ *  accept, bytes to read, or the peer's end. */
+function ready(i: i32): bool {
+  const s = at(i);
+  if (s.kind == Kind.Listener) return s.queueCount > 0;
+  return (s.flags & (PEER_CLOSED | ENDED)) != 0 || net.tcp.available(s.connection) > 0;
+}
+
+const MAX_WAIT: u32 = 64;
+
+/** net_wait(pointer to socket ids (i32), count, timeout ms): the index in the
+ *  list of the first socket that is ready, or -Errno (Timeout). One thread waits
+ *  on many sockets at once: how a service serves many connections. */
+export function wait(slot: u32, list: u32, count: u32, timeoutMs: u32): i32 {
+  if (count == 0 || count > MAX_WAIT || !inCallerMemory(slot, list, count * 4)) return -(<i32>Errno.InvalidArgument);
+  const base = cpu.moduleMemoryBase(slot) + <u64>list;
+  const deadline = deadlineOf(timeoutMs);
+  while (true) {
+    for (let k: u32 = 0; k < count; k++) {
+      const i = socketOf(slot, <i32>cpu.load32(base + <u64>k * 4));
+      if (i == NONE) return -(<i32>Errno.InvalidArgument);
+      if (ready(i)) return <i32>k;
+    }
+    const now = clock.nanoseconds();
+    if (now >= deadline) return -(<i32>Errno.Timeout);
+    const thread = scheduler.currentThread();
+    for (let k: u32 = 0; k < count; k++) at(socketOf(slot, <i32>cpu.load32(base + <u64>k * 4))).waiter = thread;
+    scheduler.block(deadline - now);
+    for (let k: u32 = 0; k < count; k++) {
+      const i = socketOf(slot, <i32>cpu.load32(base + <u64>k * 4));
+      if (i != NONE) at(i).waiter = NONE;
+    }
+  }
+}
+
 /** Closes the sockets of agents that are gone (the network thread, each second). */
 function sweep(now: u64): void {
   for (let i = 0; i < MAX_SOCKETS; i++) {

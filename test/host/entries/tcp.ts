@@ -3,9 +3,9 @@
 // segments fed straight into tcp.receive, and the HTTP parsers on a scratch area.
 import * as iface from "../../../src/kernel/net/interface";
 import * as tcp from "../../../src/kernel/net/tcp";
-import * as request from "../../../src/kernel/net/http/request";
-import * as chunked from "../../../src/kernel/net/http/chunked";
-import * as json from "../../../src/kernel/net/http/json";
+import * as request from "../../../src/lib/http/request";
+import * as chunked from "../../../src/lib/http/chunked";
+import * as json from "../../../src/lib/http/json";
 import { Errno } from "../../../src/abi";
 
 const CAPTURE_FRAMES: u32 = 256;

@@ -13,10 +13,10 @@ import { Errno } from "../../../abi";
 import * as crypto from "../../crypto";
 import * as clock from "../../clock";
 import * as tcp from "../tcp";
-import * as chunked from "./chunked";
-import * as json from "./json";
-import * as request from "./request";
-import { Method } from "./request";
+import * as chunked from "../../../lib/http/chunked";
+import * as json from "../../../lib/http/json";
+import * as request from "../../../lib/http/request";
+import { Method } from "../../../lib/http/request";
 
 export const MAX_BODY: u32 = 49152;            // bodies routers see whole; larger only to the sink
 const RESPONSE_BYTES: u32 = 112 * 1024;
