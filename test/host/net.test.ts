@@ -162,4 +162,27 @@ test("random garbage: nothing is accepted as IPv4, ARP is never answered", () =>
   assert.is(k.netFramesSent(), 0, "no random packet was answered");
 });
 
+test("routes: longest prefix wins, then the lower metric; DHCP's configuration makes the connected and default routes", () => {
+  k.routesClear();
+  const ip = (a: number, b: number, c: number, d: number) => ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+  assert.is(k.routesLookup(ip(8, 8, 8, 8)) >>> 0, 0xffffffff, "no route at all");
+  assert.is(k.routesAdd(0, 0, ip(10, 0, 2, 2), 100), 0);
+  assert.is(k.routesAdd(ip(10, 0, 2, 0), 0xffffff00, 0, 0), 0);
+  assert.is(k.routesAdd(ip(192, 168, 0, 0), 0xffff0000, ip(10, 0, 2, 9), 10), 0);
+  assert.is(k.routesAdd(ip(192, 168, 7, 0), 0xffffff00, ip(10, 0, 2, 8), 10), 0);
+  assert.is(k.routesLookup(ip(10, 0, 2, 77)) >>> 0, ip(10, 0, 2, 77), "on the link: the address itself");
+  assert.is(k.routesLookup(ip(8, 8, 8, 8)) >>> 0, ip(10, 0, 2, 2), "the default route");
+  assert.is(k.routesLookup(ip(192, 168, 3, 1)) >>> 0, ip(10, 0, 2, 9), "the /16");
+  assert.is(k.routesLookup(ip(192, 168, 7, 1)) >>> 0, ip(10, 0, 2, 8), "the /24 beats the /16");
+  assert.is(k.routesAdd(0, 0, ip(10, 0, 2, 3), 50), 0, "the same destination replaces");
+  assert.is(k.routesLookup(ip(8, 8, 4, 4)) >>> 0, ip(10, 0, 2, 3));
+  assert.is(k.routesAdd(ip(10, 1, 0, 1), 0xffff0000, 0, 0), 1, "host bits in a destination are refused");
+  assert.is(k.routesAdd(ip(10, 1, 0, 0), 0xff00ff00, 0, 0), 1, "a mask that is no prefix is refused");
+  assert.is(k.routesRemove(0, 0), 0);
+  assert.is(k.routesLookup(ip(8, 8, 8, 8)) >>> 0, 0xffffffff, "without the default route");
+  k.netAttachFake(OUR_IP);                      // configure(): 10.0.2.15/24, no router
+  assert.is(k.ipv4NextHop(0x0a000203) >>> 0, 0x0a000203);
+  assert.is(k.ipv4NextHop(0x08080808) >>> 0, 0, "no router: no route");
+});
+
 test.run();

@@ -59,6 +59,19 @@ export function network(): u32 {
   net.http.json.key("router"); net.http.json.ipv4(net.iface.gateway());
   net.http.json.key("dns"); net.http.json.ipv4(net.iface.dns());
   net.http.json.key("mac"); net.http.json.hexString(net.iface.macAddress(), 6);
+  net.http.json.key("routes");
+  net.http.json.arrayBegin();
+  for (let i = 0; i < net.routes.MAX_ROUTES; i++) {
+    if (!net.routes.inUse(i)) continue;
+    net.http.json.objectBegin();
+    net.http.json.key("destination"); net.http.json.ipv4(net.routes.destinationAt(i));
+    net.http.json.key("netmask"); net.http.json.ipv4(net.routes.maskAt(i));
+    net.http.json.key("gateway");
+    if (net.routes.gatewayAt(i) == net.routes.ON_LINK) net.http.json.nullValue(); else net.http.json.ipv4(net.routes.gatewayAt(i));
+    net.http.json.fieldUnsigned("metric", net.routes.metricAt(i));
+    net.http.json.objectEnd();
+  }
+  net.http.json.arrayEnd();
   net.http.json.fieldUnsigned("frames_in", net.iface.received());
   net.http.json.fieldUnsigned("frames_out", net.iface.sent());
   net.http.json.key("tcp");

@@ -4,6 +4,7 @@
 // a transmit buffer here and copied out by the driver.
 import { Errno } from "../../abi";
 import * as ethernet from "./ethernet";
+import * as routes from "./routes";
 import { put16 } from "./bytes";
 
 export type Send = (source: usize, length: u32) => Errno;
@@ -43,11 +44,16 @@ export function ip(): u32 { return address; }
 export function mask(): u32 { return netmask; }
 export function gateway(): u32 { return router; }
 export function dns(): u32 { return nameServer; }
+/** The address, subnet, router and name server (from DHCP or a test); the routing
+ *  table gets the subnet's connected route and, with a router, the default one. */
 export function configure(ipAddress: u32, maskBits: u32, routerAddress: u32, dnsAddress: u32): void {
   address = ipAddress;
   netmask = maskBits;
   router = routerAddress;
   nameServer = dnsAddress;
+  routes.clear();
+  if (ipAddress != 0 && maskBits != 0) routes.add(ipAddress & maskBits, maskBits, routes.ON_LINK, 0);
+  if (routerAddress != 0) routes.add(0, 0, routerAddress, 100);
 }
 export function sent(): u64 { return framesOut; }
 export function received(): u64 { return framesIn; }

@@ -11,6 +11,7 @@ import * as arp from "./arp";
 import * as clock from "../clock";
 import * as ethernet from "./ethernet";
 import * as iface from "./interface";
+import * as routes from "./routes";
 import { finish, get16, get32, put16, put32, sum } from "./bytes";
 
 export const HEADER: u32 = 20;
@@ -74,11 +75,12 @@ export function forUs(address: u32): bool {
   return address == ip || (iface.mask() != 0 && address == (ip | ~iface.mask()));
 }
 
-/** Where a packet to `address` goes next on the link. */
+/** Where a packet to `address` goes next on the link (routes.ts): 0 when no
+ *  route covers it. The limited broadcast stays on the link. */
 export function nextHop(address: u32): u32 {
-  const ip = iface.ip();
-  if (address == BROADCAST || iface.mask() == 0 || (address & iface.mask()) == (ip & iface.mask())) return address;
-  return iface.gateway();
+  if (address == BROADCAST) return address;
+  const hop = routes.lookup(address);
+  return hop == routes.NO_ROUTE ? 0 : hop;
 }
 
 const RESOLVE_STEP_NS: u64 = 10_000_000;

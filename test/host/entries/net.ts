@@ -6,6 +6,7 @@ import * as udp from "../../../src/kernel/net/udp";
 import * as dhcp from "../../../src/kernel/net/dhcp";
 import * as iface from "../../../src/kernel/net/interface";
 import * as bytes from "../../../src/kernel/net/bytes";
+import * as routes from "../../../src/kernel/net/routes";
 import { Errno } from "../../../src/abi";
 
 const netScratch = memory.data(4096);
@@ -34,3 +35,8 @@ export function udpNoSocket(): u64 { return udp.noSocketCount(); }
 export function dhcpReceive(at: usize, length: u32): void { dhcp.receive(at, length); }
 export function dhcpRejected(): u64 { return dhcp.rejectedCount(); }
 export function dhcpState(): i32 { return <i32>dhcp.currentState(); }
+export function routesClear(): void { routes.clear(); }
+export function routesAdd(destination: u32, mask: u32, gateway: u32, metric: u32): i32 { return <i32>routes.add(destination, mask, gateway, metric); }
+export function routesRemove(destination: u32, mask: u32): i32 { return <i32>routes.remove(destination, mask); }
+export function routesLookup(address: u32): u32 { return routes.lookup(address); }
+export function ipv4NextHop(address: u32): u32 { return ipv4.nextHop(address); }
