@@ -44,6 +44,13 @@ function expect(name: string, got: u32, wanted: u32): bool {
   return false;
 }
 
+/** Waits (a few seconds at most) until the connections on `port` have ended,
+ *  so the last answers reach the host before the scenario ends QEMU. */
+function drain(port: u32): void {
+  const until = clock.nanoseconds() + SWEEP_WAIT_NS;
+  while (net.tcp.openOn(port) > 0 && clock.nanoseconds() < until) scheduler.sleep(20_000_000);
+}
+
 export function agentEcho(): bool {
   const until = clock.nanoseconds() + READY_WAIT_NS;
   while (!net.service.ready()) {
@@ -83,6 +90,7 @@ export function agentEcho(): bool {
   log.publish();
   const echoed = modules.call(instance, SERVE, port, PORT | (ECHO_CONNECTIONS << 16));
   ok = expect("serve's listen", echoed & 0x8000_0000, 0) && ok;
+  drain(PORT);
   agents.lifecycle.kill(agent);
   const swept = clock.nanoseconds() + SWEEP_WAIT_NS;
   while (clock.nanoseconds() < swept && (netCalls.openCount() > 0 || net.tcp.listeners.listening(PORT))) scheduler.sleep(50_000_000);
@@ -121,6 +129,7 @@ export function serviceHttp(): bool {
   line.decimal(HELLO_REQUESTS);
   log.publish();
   const served = modules.call(instance, HELLO_SERVE, port, HELLO_PORT | (HELLO_REQUESTS << 16));
+  drain(HELLO_PORT);
   agents.lifecycle.kill(agent);
   line.reset();
   line.text("AIOS net service done served=");

@@ -313,7 +313,9 @@ function sweep(now: u64): void {
   for (let i = 0; i < MAX_SOCKETS; i++) {
     const s = at(i);
     if (s.kind == Kind.Free) continue;
-    if (agents.registry.state(s.agent) != agents.registry.State.Running || agents.registry.instanceOf(s.agent) != s.instance) release(i);
+    // gone: reclaimed (killed, or restarted into a new instance); an agent whose
+    // entry returned keeps its instance, and its sockets, for calls into it
+    if (agents.registry.state(s.agent) == agents.registry.State.Free || agents.registry.instanceOf(s.agent) != s.instance) release(i);
   }
 }
 

@@ -401,6 +401,17 @@ export function tick(now: u64): void {
   }
 }
 
+/** Connections on local port `port` not yet at their end (TIME-WAIT and closed
+ *  ones aside): what a caller waits on so its last answers reach the peer. */
+export function openOn(port: u32): i32 {
+  let n = 0;
+  for (let slot = 0; slot < connection.MAX_CONNECTIONS; slot++) {
+    const c = at(slot);
+    if (c.localPort == port && c.state != State.Free && c.state != State.TimeWait) n++;
+  }
+  return n;
+}
+
 /** Connections in each state (for the API), by State value. */
 export function countIn(state: State): i32 {
   let n = 0;
