@@ -76,13 +76,19 @@ export function queuesConsistent(): bool {
   return true;
 }
 
+const MIGRATION_LEAD_NS: u64 = 20_000_000;
+
 /** Moves a thread that is not running to CPU `to`'s queue, keeping its virtual
  *  runtime's distance from the queue floor (queues' virtual clocks differ). */
 export function migrate(t: i32, to: i32): void {
   const from = queueOf(t);
   if (from == to) return;
   const floor = load<u64>(u64At(floors, from));
-  const ahead = vruntimeOf(t) > floor ? vruntimeOf(t) - floor : 0;
+  let ahead = vruntimeOf(t) > floor ? vruntimeOf(t) - floor : 0;
+  // A floor that lagged its queue (it moves when that CPU schedules) would carry
+  // a new thread over far ahead of the destination's, starving it there for as
+  // long: a lead past MIGRATION_LEAD_NS is not kept across CPUs.
+  if (ahead > MIGRATION_LEAD_NS) ahead = MIGRATION_LEAD_NS;
   store<u64>(u64At(vruntimes, t), load<u64>(u64At(floors, to)) + ahead);
   if (onQueue(state(t))) {
     store<u32>(u32At(queueLengths, from), load<u32>(u32At(queueLengths, from)) - 1);
