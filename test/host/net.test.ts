@@ -146,6 +146,67 @@ test("DHCP: replies that are not ours or are malformed change nothing", () => {
   assert.is(k.dhcpState(), 0, "still idle");
 });
 
+function dhcpReply(type: number, yours: number, lease: number, server = 0x0a000202): Uint8Array {
+  const m = new Uint8Array(300);
+  const v = new DataView(m.buffer);
+  m[0] = 2; m[1] = 1; m[2] = 6;
+  v.setUint32(4, k.dhcpXid());
+  v.setUint32(16, yours);
+  m.set([0x52, 0x54, 0, 0x12, 0x34, 0x56], 28);
+  v.setUint32(236, 0x63825363);
+  m.set([53, 1, type, 54, 4, server >>> 24, (server >> 16) & 255, (server >> 8) & 255, server & 255,
+    51, 4, lease >>> 24, (lease >> 16) & 255, (lease >> 8) & 255, lease & 255, 1, 4, 255, 255, 255, 0, 3, 4, 10, 0, 2, 2, 255], 240);
+  return m;
+}
+
+test("DHCP keeps its lease: a unicast REQUEST at T1, a broadcast one at T2, the ACK extends it, a NAK or the end drops the address", () => {
+  const SEC = 1_000_000_000n;
+  const SERVER = 0x0a000202;
+  const frame = () => mem().slice(Number(k.netFrameAt()), Number(k.netFrameAt()) + 342);
+  const fresh = (ago: bigint) => {
+    k.netAttachFake(0);
+    const now = k.netClockNow() as bigint;
+    k.dhcpBindForTest(OUR_IP, 0xffffff00, SERVER, SERVER, 1000, now, ago * SEC);
+    put(arpPacket(2, SERVER, OUR_IP));
+    k.arpReceive(scratch, 28, now);                     // the server's MAC is known
+    return now;
+  };
+  let now = fresh(100n);
+  assert.is(k.dhcpMaintain(now), 0);
+  assert.is(k.netFramesSent(), 0, "before T1: nothing to do");
+  now = fresh(600n);
+  assert.is(k.dhcpMaintain(now), 0);
+  assert.is(k.netFramesSent(), 1, "past T1: a REQUEST");
+  let f = frame();
+  assert.equal([...f.slice(0, 6)], [0x52, 0x55, 10, 0, 2, 2], "unicast to the server's MAC");
+  assert.is(new DataView(f.buffer).getUint32(14 + 16), SERVER, "to the server's address");
+  assert.is(new DataView(f.buffer).getUint32(42 + 12), OUR_IP, "ciaddr is ours");
+  assert.is(k.dhcpState(), 4, "renewing");
+  put(dhcpReply(5, OUR_IP, 2000));
+  k.dhcpReceive(scratch, 300);
+  assert.is(k.dhcpState(), 3, "bound again");
+  assert.is(k.dhcpRenewals(), 1);
+  assert.is(k.dhcpMaintain(k.netClockNow() as bigint), 0);
+  assert.is(k.netFramesSent(), 1, "the extended lease needs nothing yet");
+
+  now = fresh(900n);
+  assert.is(k.dhcpMaintain(now), 0);
+  f = frame();
+  assert.equal([...f.slice(0, 6)], [255, 255, 255, 255, 255, 255], "past T2: broadcast");
+  assert.is(k.dhcpState(), 5, "rebinding");
+
+  now = fresh(600n);
+  k.dhcpMaintain(now);
+  put(dhcpReply(6, 0, 0));                               // NAK
+  k.dhcpReceive(scratch, 300);
+  assert.is(k.dhcpMaintain(now + 2n * SEC), 8, "NotReady: the address is gone");
+  assert.is(k.netIp(), 0);
+
+  now = fresh(1001n);
+  assert.is(k.dhcpMaintain(now), 8, "the lease ended");
+  assert.is(k.netIp(), 0);
+});
+
 test("random garbage: nothing is accepted as IPv4, ARP is never answered", () => {
   const next = random(0xa105);
   k.netAttachFake(OUR_IP);

@@ -319,6 +319,32 @@ test("active close: FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT, re-ACKs a repeated 
   assert.equal(events(), [E.Connected, E.PeerClosed, E.Closed]);
 });
 
+test("keep-alive: an idle connection is probed after two hours, an answer keeps it, nine unanswered probes end it", () => {
+  setup(0);
+  const iss = handshake();
+  assert.is(k.tcpKeepaliveOn(PORT, PEER_IP, 40000), 0);
+  const HOUR = 3600n * SEC;
+  k.tcpTick(now + HOUR);
+  assert.equal(sent(), [], "no probe within two hours");
+  k.tcpTick(now + 2n * HOUR + SEC);
+  let probes = sent();
+  assert.is(probes.length, 1);
+  assert.is(probes[0].seq, iss, "a probe carries the sequence number before sndUna");
+  assert.is(probes[0].data.length, 0);
+  now += 2n * HOUR + 2n * SEC;
+  deliver(segment({ seq: 1001, ack: iss + 1, flags: F.ACK, window: 512 }));        // the peer answers
+  k.tcpTick(now + HOUR);
+  assert.equal(sent(), [], "the answer restarted the idle time");
+  let at = now + 2n * HOUR + SEC;
+  for (let i = 0; i < 10; i++) { k.tcpTick(at); at += 75n * SEC; }
+  probes = sent();
+  assert.is(probes.filter((o) => o.flags === F.ACK).length, 9, "nine probes");
+  assert.ok(probes.some((o) => o.flags & F.RST), "then a reset");
+  assert.is(k.tcpStateOf(PORT, PEER_IP, 40000), S.Free);
+  assert.equal(events().slice(-1), [E.Closed]);
+  now = at;
+});
+
 test("a SYN flood keeps at most 128 connections half-open and leaves room for real ones", () => {
   setup();
   for (let i = 0; i < 1000; i++) {

@@ -1,6 +1,9 @@
 // dhcp.ts — a DHCP client (RFC 2131, options RFC 2132): DISCOVER, OFFER, REQUEST,
 // ACK, retransmitted with doubling waits, then the interface takes the address,
-// netmask, router and DNS server the ACK gives. Replies are checked (our
+// netmask, router and DNS server the ACK gives. The lease is kept (§4.4.5): at T1
+// (half the lease) a REQUEST goes to the server that gave it (RENEWING), from T2
+// (7/8) to anyone (REBINDING); an ACK extends it, a NAK or the lease's end drops
+// the address and starts over. Replies are checked (our
 // transaction id and hardware address, the magic cookie, options within bounds)
 // before anything is taken from them.
 //   message: op u8 | htype u8 | hlen u8 | hops u8 | xid u32 | secs u16 | flags u16 |
@@ -40,7 +43,9 @@ const FIRST_WAIT_NS: u64 = 1_000_000_000;
 const ATTEMPTS: i32 = 4;                        // 1 + 2 + 4 + 8 s at most
 const STEP_NS: u64 = 10_000_000;
 
-export const enum State { Idle = 0, Selecting = 1, Requesting = 2, Bound = 3 }
+export const enum State { Idle = 0, Selecting = 1, Requesting = 2, Bound = 3, Renewing = 4, Rebinding = 5 }
+const NS_PER_SECOND: u64 = 1_000_000_000;
+const INFINITE_LEASE: u32 = 0xffff_ffff;
 
 const message = memory.data(548);
 let state = State.Idle;
@@ -52,19 +57,24 @@ let optionMask: u32 = 0;
 let optionRouter: u32 = 0;
 let optionDns: u32 = 0;
 let rejected: u64 = 0;
+let boundAt: u64 = 0;                           // when the lease was last granted
+let requestedAt: u64 = 0;                       // when the renewing REQUEST went
+let renewals: u32 = 0;
 
 export function currentState(): State { return state; }
 export function lease(): u32 { return leaseSeconds; }
 export function serverAddress(): u32 { return server; }
 export function rejectedCount(): u64 { return rejected; }
+export function renewalCount(): u32 { return renewals; }
 
-function build(type: u8, requested: u32): u32 {
+function build(type: u8, requested: u32, clientAddress: u32 = 0): u32 {
   memory.fill(message, 0, 548);
   store<u8>(message, OP_REQUEST);
   store<u8>(message + 1, 1);
   store<u8>(message + 2, 6);
   put32(message + 4, xid);
-  put16(message + 10, FLAG_BROADCAST);            // we have no address to be answered at yet
+  if (clientAddress == 0) put16(message + 10, FLAG_BROADCAST);   // we have no address to be answered at yet
+  put32(message + 12, clientAddress);             // ciaddr: renewing and rebinding (§4.3.2)
   memory.copy(message + 28, iface.macAddress(), 6);
   put32(message + FIXED, COOKIE);
   let at = message + OPTIONS;
@@ -119,6 +129,18 @@ export function receive(data: usize, length: u32): void {
     state = State.Bound;
   } else if (state == State.Requesting && type == NAK) {
     state = State.Selecting;
+  } else if ((state == State.Renewing || state == State.Rebinding) && type == ACK && yours == iface.ip()) {
+    leaseSeconds = seconds;
+    if (serverId != 0) server = serverId;
+    optionMask = mask;
+    optionRouter = router;
+    optionDns = dns;
+    state = State.Bound;
+    boundAt = clock.nanoseconds();
+    renewals++;
+    iface.configure(yours, mask, router, dns);
+  } else if ((state == State.Renewing || state == State.Rebinding) && type == NAK) {
+    state = State.Idle;                                         // the address is no longer ours
   } else {
     rejected++;
   }
@@ -143,5 +165,58 @@ export function acquire(pump: ipv4.Pump): Errno {
   }
   if (state != State.Bound) { state = State.Idle; return Errno.Timeout; }
   iface.configure(offered, optionMask, optionRouter, optionDns);
+  boundAt = clock.nanoseconds();
   return Errno.Ok;
 }
+
+/** The step the lease needs at `now`: Bound (nothing), Renewing (past T1),
+ *  Rebinding (past T2), Idle (expired: the address must go). */
+export function due(now: u64): State {
+  if (state == State.Idle || leaseSeconds == INFINITE_LEASE || leaseSeconds == 0) return state == State.Idle ? State.Idle : State.Bound;
+  const elapsed = now - boundAt;
+  const lease = <u64>leaseSeconds * NS_PER_SECOND;
+  if (elapsed >= lease) return State.Idle;
+  if (elapsed >= lease / 8 * 7) return State.Rebinding;
+  if (elapsed >= lease / 2) return State.Renewing;
+  return State.Bound;
+}
+
+/** Keeps the lease (the network thread calls it about once a second, with the
+ *  time): past T1 a REQUEST goes to the server, past T2 to anyone, each answer
+ *  awaited a second before the next try; the ACK (receive()) extends the lease.
+ *  Ok while the address holds; NotReady once the lease ended or was refused (the
+ *  interface has no address any more). */
+export function maintain(now: u64, pump: ipv4.Pump): Errno {
+  if (state == State.Renewing || state == State.Rebinding) {
+    if (now - requestedAt < FIRST_WAIT_NS) return Errno.Ok;     // awaiting the answer
+    state = State.Bound;                                        // none came: ask again below, or later
+  }
+  if (state == State.Idle && iface.ip() != 0) { iface.configure(0, 0, 0, 0); return Errno.NotReady; }   // a NAK
+  const step = due(now);
+  if (step == State.Bound) return Errno.Ok;
+  if (step == State.Idle) {
+    state = State.Idle;
+    iface.configure(0, 0, 0, 0);
+    return Errno.NotReady;
+  }
+  xid += 0x9e37;
+  state = step;
+  requestedAt = now;
+  const length = build(REQUEST, 0, iface.ip());
+  udp.send(CLIENT_PORT, step == State.Renewing ? server : ipv4.BROADCAST, SERVER_PORT, message, length, pump);
+  return Errno.Ok;
+}
+
+/** For tests: a lease of `seconds` on `address` from `serverIp`, granted `ago`
+ *  nanoseconds before `now`, as if acquire() had taken it. */
+export function bindForTest(address: u32, mask: u32, router: u32, serverIp: u32, seconds: u32, now: u64, ago: u64): void {
+  iface.configure(address, mask, router, 0);
+  offered = address;
+  server = serverIp;
+  leaseSeconds = seconds;
+  optionMask = mask;
+  optionRouter = router;
+  state = State.Bound;
+  boundAt = now - ago;
+}
+export function transactionId(): u32 { return xid; }

@@ -10,6 +10,7 @@ import * as clock from "../clock";
 import * as line from "../line";
 import * as log from "../log";
 import * as scheduler from "../sched/scheduler";
+import * as dhcp from "./dhcp";
 import * as http from "./http";
 import * as iface from "./interface";
 import * as stack from "./stack";
@@ -64,6 +65,10 @@ function body(unused: u32): void {
     if (now >= nextTick) { tcp.tick(now); nextTick = now + tcp.TICK_NS; }
     if (now >= nextSecond) {
       http.server.tick(now);
+      if (dhcp.maintain(now, stack.pump) == Errno.NotReady) {         // the lease ended: a new one first
+        log.warn("net: the DHCP lease ended; asking for a new one");
+        while (stack.configureByDhcp() != Errno.Ok) scheduler.sleep(DHCP_RETRY_NS);
+      }
       if (sweeper != 0) changetype<Sweeper>(<usize>sweeper)(now);
       nextSecond = now + SECOND_NS;
     }

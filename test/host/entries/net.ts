@@ -7,6 +7,7 @@ import * as dhcp from "../../../src/kernel/net/dhcp";
 import * as iface from "../../../src/kernel/net/interface";
 import * as bytes from "../../../src/kernel/net/bytes";
 import * as routes from "../../../src/kernel/net/routes";
+import * as clock from "../../../src/kernel/clock";
 import { Errno } from "../../../src/abi";
 
 const netScratch = memory.data(4096);
@@ -15,7 +16,8 @@ export function ipv4Check(at: usize, length: u32): i32 { return <i32>ipv4.check(
 export function netChecksum(at: usize, length: u32): u16 { return bytes.finish(bytes.sum(at, length, 0)); }
 
 const sentFrames = memory.data(8);
-function fakeSend(source: usize, length: u32): Errno { store<u32>(sentFrames, load<u32>(sentFrames) + 1); return Errno.Ok; }
+const lastFrame = memory.data(1536);
+function fakeSend(source: usize, length: u32): Errno { store<u32>(sentFrames, load<u32>(sentFrames) + 1); memory.copy(lastFrame, source, <usize>length); return Errno.Ok; }
 function fakeReceive(destination: usize, capacity: u32, timeoutNs: u64): i32 { return 0; }
 const fakeMac = memory.data<u8>([0x52, 0x54, 0, 0x12, 0x34, 0x56, 0, 0]);
 export function netAttachFake(ip: u32): void {
@@ -40,3 +42,11 @@ export function routesAdd(destination: u32, mask: u32, gateway: u32, metric: u32
 export function routesRemove(destination: u32, mask: u32): i32 { return <i32>routes.remove(destination, mask); }
 export function routesLookup(address: u32): u32 { return routes.lookup(address); }
 export function ipv4NextHop(address: u32): u32 { return ipv4.nextHop(address); }
+function noPump(timeoutNs: u64): void {}
+export function dhcpBindForTest(address: u32, mask: u32, router: u32, server: u32, seconds: u32, now: u64, ago: u64): void { dhcp.bindForTest(address, mask, router, server, seconds, now, ago); }
+export function dhcpMaintain(now: u64): i32 { return <i32>dhcp.maintain(now, noPump); }
+export function dhcpXid(): u32 { return dhcp.transactionId(); }
+export function dhcpRenewals(): u32 { return dhcp.renewalCount(); }
+export function netIp(): u32 { return iface.ip(); }
+export function netFrameAt(): usize { return lastFrame; }
+export function netClockNow(): u64 { return clock.nanoseconds(); }

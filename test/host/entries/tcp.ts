@@ -121,3 +121,7 @@ export function jsonSample(at: usize, capacity: u32, source: usize, sourceLength
   json.objectEnd();
   return json.overflowed() ? 0xffffffff : json.length();
 }
+export function tcpKeepaliveOn(localPort: u32, remoteIp: u32, remotePort: u32): i32 {
+  const slot = tcp.input.find(localPort, remoteIp, remotePort);
+  return slot < 0 ? -1 : <i32>tcp.setKeepalive(tcp.connection.handleOf(slot), true);
+}
