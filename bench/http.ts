@@ -5,15 +5,13 @@
 // answer) over kept-alive connections; 10 MiB go up to the sink (counted, not
 // hashed: nginx only stores its upload) and come down from the pattern source,
 // each the median of three.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { qemuArgs } from "../tools/qemu.ts";
-import { BULK_BYTES, BULK_RUNS, httpRequest, type HttpBaseline, type HttpOptions } from "./linux-http.ts";
+import { BULK_BYTES, httpRequest, measureHttp, type HttpBaseline, type HttpOptions } from "./linux-http.ts";
 
 const READY = /api: serving http:\/\/\S+:9000/;
 const BOOT_TIMEOUT_MS = 60_000;
-
-function median(values: number[]): number { const s = [...values].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; }
 
 export async function aiosHttp(options: HttpOptions = {}): Promise<HttpBaseline> {
   const port = options.port ?? 31000 + (process.pid % 20000);
@@ -31,22 +29,15 @@ export async function aiosHttp(options: HttpOptions = {}): Promise<HttpBaseline>
       if (exited || performance.now() > deadline) return { skipped: `AIOS did not serve: ${output.trim().split("\n").pop()}` };
       await sleep(100);
     }
-    const wrkArgs = [`-t${options.threads ?? 1}`, `-c${options.connections ?? 4}`, `-d${options.durationSeconds ?? 10}s`, `http://127.0.0.1:${port}/health`];
-    const wrk = spawnSync("wrk", wrkArgs, { encoding: "utf8", timeout: ((options.durationSeconds ?? 10) + 30) * 1000 });
-    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout ?? "")?.[1]);
-    if (wrk.status !== 0 || !Number.isFinite(rps)) return { skipped: `wrk failed: ${(wrk.stderr || wrk.stdout || "").trim().split("\n").pop()}` };
-    if (/Non-2xx or 3xx responses/.test(wrk.stdout)) return { skipped: `wrk saw error answers: ${wrk.stdout.trim()}` };
-    const payload = Buffer.alloc(BULK_BYTES, 0x61);
-    const up: number[] = [], down: number[] = [];
-    for (let i = 0; i < BULK_RUNS; i++) {
-      const sink = await httpRequest(port, "POST", "/api/diag/sink?digest=0", payload);
-      if (sink.status !== 200) return { skipped: `POST /api/diag/sink answered ${sink.status}` };
-      up.push(BULK_BYTES / (1 << 20) / (sink.ms / 1000));
-      const source = await httpRequest(port, "GET", `/api/diag/source?bytes=${BULK_BYTES}`);
-      if (source.status !== 200 || source.bytes !== BULK_BYTES) return { skipped: `GET /api/diag/source answered ${source.status} with ${source.bytes} bytes` };
-      down.push(BULK_BYTES / (1 << 20) / (source.ms / 1000));
-    }
-    return { rps, upMiBs: median(up), downMiBs: median(down), kernel: "aios", nginx: "-", wrk: `wrk ${wrkArgs.join(" ").replace(String(port), "PORT")}` };
+    const figures = await measureHttp(port, options, {
+      upload: async (payload) => {
+        const sink = await httpRequest(port, "POST", "/api/diag/sink?digest=0", payload);
+        if (sink.status !== 200) throw new Error(`POST /api/diag/sink answered ${sink.status}`);
+        return sink.ms;
+      },
+      downloadPath: `/api/diag/source?bytes=${BULK_BYTES}`,
+    });
+    return "skipped" in figures ? figures : { ...figures, kernel: "aios", nginx: "-" };
   } finally {
     if (!exited) child.kill("SIGKILL");
   }

@@ -229,6 +229,33 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 /** Boots the Linux guest, waits for nginx, and measures requests/s with wrk and
  *  bulk throughput both ways; QEMU is killed afterwards whatever happens. */
+/** How a guest takes a 10 MiB upload (the milliseconds it took, or a throw) and
+ *  where it serves a 10 MiB download. */
+export interface BulkRoutes { upload: (payload: Buffer) => Promise<number>; downloadPath: string }
+
+/** The measurement both guests get: wrk on /health, then BULK_RUNS uploads and
+ *  downloads of BULK_BYTES, the medians. */
+export async function measureHttp(port: number, options: HttpOptions, routes: BulkRoutes): Promise<Omit<HttpFigures, "kernel" | "nginx"> | { skipped: string }> {
+  const wrkArgs = [`-t${options.threads ?? 1}`, `-c${options.connections ?? 4}`, `-d${options.durationSeconds ?? 10}s`, `http://127.0.0.1:${port}/health`];
+  const wrk = spawnSync("wrk", wrkArgs, { encoding: "utf8", timeout: ((options.durationSeconds ?? 10) + 30) * 1000 });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout ?? "")?.[1]);
+  if (wrk.status !== 0 || !Number.isFinite(rps)) return { skipped: `wrk failed: ${(wrk.stderr || wrk.stdout || "").trim().split("\n").pop()}` };
+  if (/Non-2xx or 3xx responses/.test(wrk.stdout)) return { skipped: `wrk saw error answers: ${wrk.stdout.trim()}` };
+  const payload = Buffer.alloc(BULK_BYTES, 0x61);
+  const up: number[] = [], down: number[] = [];
+  try {
+    for (let i = 0; i < BULK_RUNS; i++) {
+      up.push(BULK_BYTES / (1 << 20) / ((await routes.upload(payload)) / 1000));
+      const get = await httpRequest(port, "GET", routes.downloadPath);
+      if (get.status !== 200 || get.bytes !== BULK_BYTES) return { skipped: `GET ${routes.downloadPath} answered ${get.status} with ${get.bytes} bytes` };
+      down.push(BULK_BYTES / (1 << 20) / (get.ms / 1000));
+    }
+  } catch (error) {
+    return { skipped: (error as Error).message };
+  }
+  return { rps, upMiBs: median(up), downMiBs: median(down), wrk: `wrk ${wrkArgs.join(" ").replace(String(port), "PORT")}` };
+}
+
 export async function linuxHttpBaseline(options: HttpOptions = {}): Promise<HttpBaseline> {
   if (!present("wrk")) return { skipped: "wrk is not installed (apt-get install wrk)" };
   const prepared = prepareLinuxHttp();
@@ -259,25 +286,19 @@ export async function linuxHttpBaseline(options: HttpOptions = {}): Promise<Http
       if (health.status !== 200) await sleep(200);
     }
     if (health.status !== 200 || health.bytes !== '{"status":"ok"}'.length) return { skipped: `/health answered ${health.status} with ${health.bytes} bytes` };
-    const wrkArgs = [`-t${options.threads ?? 1}`, `-c${options.connections ?? 4}`, `-d${options.durationSeconds ?? 10}s`, `http://127.0.0.1:${port}/health`];
-    const wrk = spawnSync("wrk", wrkArgs, { encoding: "utf8", timeout: ((options.durationSeconds ?? 10) + 30) * 1000 });
-    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout ?? "")?.[1]);
-    if (wrk.status !== 0 || !Number.isFinite(rps)) return { skipped: `wrk failed: ${(wrk.stderr || wrk.stdout || "").trim().split("\n").pop()}` };
-    if (/Non-2xx or 3xx responses/.test(wrk.stdout)) return { skipped: `wrk saw error answers: ${wrk.stdout.trim()}` };
-    const payload = Buffer.alloc(BULK_BYTES, 0x61);
-    const up: number[] = [], down: number[] = [];
-    for (let i = 0; i < BULK_RUNS; i++) {
-      const put = await httpRequest(port, "PUT", "/upload", payload);
-      if (put.status !== 201 && put.status !== 204) return { skipped: `PUT /upload answered ${put.status}` };
-      up.push(BULK_BYTES / (1 << 20) / (put.ms / 1000));
-      // the guest keeps files in RAM: the upload goes before the next one comes
-      const removed = await httpRequest(port, "DELETE", "/upload");
-      if (removed.status !== 204) return { skipped: `DELETE /upload answered ${removed.status}` };
-      const get = await httpRequest(port, "GET", "/bulk");
-      if (get.status !== 200 || get.bytes !== BULK_BYTES) return { skipped: `GET /bulk answered ${get.status} with ${get.bytes} bytes` };
-      down.push(BULK_BYTES / (1 << 20) / (get.ms / 1000));
-    }
-    return { rps, upMiBs: median(up), downMiBs: median(down), kernel, nginx, wrk: `wrk ${wrkArgs.join(" ").replace(String(port), "PORT")}` };
+    const figures = await measureHttp(port, options, {
+      upload: async (payload) => {
+        const put = await httpRequest(port, "PUT", "/upload", payload);
+        if (put.status !== 201 && put.status !== 204) throw new Error(`PUT /upload answered ${put.status}`);
+        // the guest keeps files in RAM: the upload goes before the next one comes
+        const removed = await httpRequest(port, "DELETE", "/upload");
+        if (removed.status !== 204) throw new Error(`DELETE /upload answered ${removed.status}`);
+        return put.ms;
+      },
+      downloadPath: "/bulk",
+    });
+    if ("skipped" in figures) return figures;
+    return { ...figures, kernel, nginx };
   } catch (error) {
     return { skipped: `${(error as Error).message} (guest said: ${lastLine()})` };
   } finally {

@@ -10,6 +10,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { boot } from "./fakehal.ts";
 import { random } from "./random.ts";
+import { checksum } from "./inet.ts";
 
 const { k } = boot();
 const MiB = 1n << 20n;
@@ -27,13 +28,6 @@ const count = (reason: number) => Number(k.reassemblyCount(reason));
 const OUR_IP = 0x0a00020f, PEER = 0x0a000202;
 const S = 1_000_000_000n;
 
-function checksum(bytes: Uint8Array, initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i + 1 < bytes.length; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
-  if (bytes.length % 2) sum += bytes[bytes.length - 1] << 8;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return ~sum & 0xffff;
-}
 
 interface Fragment { id?: number; offset: number; data: Uint8Array; more: boolean; protocol?: number; source?: number; destination?: number }
 

@@ -7,6 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { boot } from "./fakehal.ts";
 import { random } from "./random.ts";
+import { checksum } from "./inet.ts";
 
 const { k } = boot();
 const scratch = Number(k.netScratchAddress());
@@ -15,13 +16,6 @@ const put = (bytes: Uint8Array) => mem().set(bytes, scratch);
 const V = { Ok: 0, Short: 1, Version: 2, HeaderLength: 3, TotalLength: 4, Checksum: 5, Fragment: 6 };
 const OUR_IP = 0x0a00020f;
 
-function checksum(bytes: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i + 1 < bytes.length; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
-  if (bytes.length % 2) sum += bytes[bytes.length - 1] << 8;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return ~sum & 0xffff;
-}
 
 function ipHeader(payload: number, fields: Partial<{ version: number; ihl: number; total: number; fragment: number; protocol: number }> = {}): Uint8Array {
   const h = new Uint8Array(20);

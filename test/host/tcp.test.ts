@@ -8,6 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { boot } from "./fakehal.ts";
 import { random } from "./random.ts";
+import { checksum } from "./inet.ts";
 
 const { k } = boot();
 const mem = () => new Uint8Array((k.memory as WebAssembly.Memory).buffer);
@@ -17,13 +18,6 @@ const S = { Free: 0, SynSent: 1, SynReceived: 2, Established: 3, FinWait1: 4, Fi
 const E = { Connected: 1, Readable: 2, Writable: 3, PeerClosed: 4, Closed: 5 };
 const SEC = 1_000_000_000n;
 
-function checksum(bytes: Uint8Array, initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i + 1 < bytes.length; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
-  if (bytes.length % 2) sum += bytes[bytes.length - 1] << 8;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return ~sum & 0xffff;
-}
 const pseudo = (from: number, to: number, length: number) => (from >>> 16) + (from & 0xffff) + (to >>> 16) + (to & 0xffff) + 6 + length;
 
 interface Seg { from?: number; sport?: number; dport?: number; seq: number; ack?: number; flags: number; window?: number; data?: Uint8Array; options?: number[] }

@@ -7,6 +7,7 @@
 import { Errno } from "../../abi";
 import * as agents from "../agents";
 import * as probeAgent from "./probeagent";
+import { expectEqual } from "./report";
 import * as block from "../block";
 import * as caps from "../caps";
 import * as clock from "../clock";
@@ -23,18 +24,7 @@ const READS: i32 = 25;
 const RATE: u32 = 20;
 const BURST: u32 = 5;
 
-function expect(name: string, got: u32, wanted: u32): bool {
-  if (got == wanted) return true;
-  log.begin(log.Level.Error);
-  line.text("selftest: block-abi: ");
-  line.text(name);
-  line.text(" gave ");
-  line.decimal(got);
-  line.text(", expected ");
-  line.decimal(wanted);
-  log.end();
-  return false;
-}
+function expect(name: string, got: u32, wanted: u32): bool { return expectEqual("block-abi", name, got, wanted); }
 
 function timedReads(instance: u32, handle: u32): u64 {
   const start = clock.nanoseconds();

@@ -19,7 +19,7 @@ import * as net from "../net";
 import * as scheduler from "../sched/scheduler";
 import * as netCalls from "../syscalls/net";
 import * as probeAgent from "./probeagent";
-import { failure } from "./report";
+import { expectEqual, failure } from "./report";
 
 const PORT: u32 = 7000;
 const ECHO_CONNECTIONS: u32 = 6;
@@ -31,18 +31,7 @@ const HOST: u32 = 0x0a000202;                 // QEMU's user networking: the hos
 const READY_WAIT_NS: u64 = 30_000_000_000;
 const SWEEP_WAIT_NS: u64 = 3_000_000_000;
 
-function expect(name: string, got: u32, wanted: u32): bool {
-  if (got == wanted) return true;
-  log.begin(log.Level.Error);
-  line.text("selftest: net-agent-echo: ");
-  line.text(name);
-  line.text(" gave ");
-  line.decimal(got);
-  line.text(", expected ");
-  line.decimal(wanted);
-  log.end();
-  return false;
-}
+function expect(name: string, got: u32, wanted: u32): bool { return expectEqual("net-agent-echo", name, got, wanted); }
 
 /** Waits (a few seconds at most) until the connections on `port` have ended,
  *  so the last answers reach the host before the scenario ends QEMU. */
