@@ -31,6 +31,7 @@ export * from "./entries/ahci";
 export * from "./entries/iommu";
 export * from "./entries/sharing";
 export * from "./entries/events";
+export * from "./entries/fs";
 
 export function consoleInit(): bool { return uart.init(); }
 
