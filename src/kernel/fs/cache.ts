@@ -13,7 +13,7 @@ import { BLOCK_BYTES } from "./device";
 import * as volume from "./volume";
 import * as report from "./report";
 
-export const SLOTS: i32 = 80;
+export const SLOTS: i32 = 48;
 const NONE: u32 = 0xffffffff;
 const enum State { Empty = 0, Clean = 1, Dirty = 2 }
 

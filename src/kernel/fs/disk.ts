@@ -66,6 +66,7 @@ const probe = memory.data(BLOCK_BYTES, BLOCK_BYTES);
 /** At boot: mounts the first disk or partition whose block 0 carries the AIOS
  *  file system's magic; a disk without it is left alone (never formatted). */
 export function mountFirst(): Errno {
+  if (block.queue.count() == 0) return Errno.NotFound;
   for (let d = 0; d < block.queue.count(); d++) {
     if (bind(d) != Errno.Ok || device.blocks() < <u64>superblock.MIN_BLOCKS) continue;
     if (device.read(0, 1, probe) != Errno.Ok || !superblock.hasMagic(probe)) continue;

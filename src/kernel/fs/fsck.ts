@@ -16,9 +16,9 @@ import * as bitmap from "./bitmap";
 import * as volume from "./volume";
 
 /** The largest volume fsck can check: one bit per block and per inode here. */
-export const MAX_BLOCKS: u32 = 1 << 20;      // 4 GiB
-export const MAX_INODES: u32 = 1 << 18;
-const MAX_DIRECTORIES: u32 = 8192;
+export const MAX_BLOCKS: u32 = 1 << 18;      // 1 GiB
+export const MAX_INODES: u32 = 1 << 16;
+const MAX_DIRECTORIES: u32 = 4096;
 const MAX_LOGGED: u32 = 12;
 const owned = memory.data(<i32>(MAX_BLOCKS / 8));
 const linked = memory.data(<i32>(MAX_INODES / 8));
@@ -151,6 +151,9 @@ function checkBitmap(): void {
   }
   if (free != bitmap.free()) problem("free count differs from the bitmap: counted ", free, " kept ", bitmap.free());
 }
+
+/** Whether fsck's maps cover the mounted volume. */
+export function fits(): bool { return volume.blocks() <= MAX_BLOCKS && volume.inodes() <= MAX_INODES; }
 
 /** Checks the mounted volume; the number of problems found (0: sound). */
 export function run(): u32 {

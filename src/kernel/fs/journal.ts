@@ -30,7 +30,7 @@ import * as volume from "./volume";
 
 /** The most blocks one transaction holds (it must fit the journal with its two
  *  headers, and leave the cache room to read). */
-export const MAX_TRANSACTION: i32 = 36;
+export const MAX_TRANSACTION: i32 = 24;
 const DESCRIPTOR_MAGIC: u32 = 0x44534a41;   // "AJSD"
 const COMMIT_MAGIC: u32 = 0x4d434a41;       // "AJCM"
 const TARGETS_AT: usize = 16;

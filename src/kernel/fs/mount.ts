@@ -53,7 +53,8 @@ export function mount(readOnlyDisk: bool): Errno {
   }
   cache.reset();
   if (!bitmap.count()) volume.fail("block bitmap checksum mismatch");
-  const problems = fsck.run();
+  const problems = fsck.fits() ? fsck.run() : 0;
+  if (!fsck.fits()) log.warn("fs: the volume is larger than fsck covers (1 GiB); not checked at mount");
   if (problems > 0) {
     log.begin(log.Level.Warn);
     line.text("fs: fsck found ");

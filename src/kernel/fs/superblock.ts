@@ -44,7 +44,7 @@ export function format(sb: usize, blocks: u32, inodes: u32): bool {
   for (let i = 0; i < 8; i++) store<u8>(sb + <usize>i, <u8>MAGIC.charCodeAt(i));
   if (inodes == 0) inodes = blocks / 4;
   if (inodes < 64) inodes = 64;
-  if (inodes > 1 << 20) inodes = 1 << 20;
+  if (inodes > 1 << 16) inodes = 1 << 16;
   inodes = (inodes + INODES_PER_BLOCK - 1) / INODES_PER_BLOCK * INODES_PER_BLOCK;
   const bitmapBlocks = (blocks + BITS_PER_BITMAP_BLOCK - 1) / BITS_PER_BITMAP_BLOCK;
   store<u32>(sb + Field.Version, VERSION);

@@ -34,6 +34,7 @@ import * as iommuScenarios from "./iommu";
 import * as cloneScenarios from "./clone";
 import * as publisherScenarios from "./publishers";
 import * as smpSchedScenarios from "./smpsched";
+import * as fsScenarios from "./fs";
 
 type Scenario = () => bool;
 
@@ -110,6 +111,13 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "clone-cow")) return cloneScenarios.cloneCopyOnWrite;
   if (nameIs(source, length, "event-publishers")) return publisherScenarios.publishers;
   if (nameIs(source, length, "smp-sched")) return smpSchedScenarios.smpScheduling;
+  if (nameIs(source, length, "fs-persist")) return fsScenarios.persist;
+  if (nameIs(source, length, "fs-verify")) return fsScenarios.verify;
+  if (nameIs(source, length, "fs-powercut")) return fsScenarios.powercut;
+  if (nameIs(source, length, "fs-full")) return fsScenarios.full;
+  if (nameIs(source, length, "fs-badblock")) return fsScenarios.badBlock;
+  if (nameIs(source, length, "fs-status")) return fsScenarios.status;
+  if (nameIs(source, length, "bench-fs")) return fsScenarios.benchmark;
   return null;
 }
 
