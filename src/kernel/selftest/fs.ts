@@ -137,6 +137,18 @@ export function verify(): bool {
 const WORKLOAD_FILES: u32 = 100000;
 @inline function workloadSize(i: u32): u32 { return 500 + (i * 2654435761) % 9000; }
 
+function workloadFailed(what: string, k: u32, result: i64): bool {
+  line.reset();
+  line.text("AIOS fs-workload ");
+  line.text(what);
+  line.text(" of w");
+  line.decimal(k);
+  line.text(" failed: ");
+  line.text(result < 0 ? errnoName(-result) : "short");
+  log.publish();
+  return false;
+}
+
 export function powercut(): bool {
   if (!mountedOrSay("fs-powercut")) return false;
   const problems = fs.check();
@@ -175,11 +187,13 @@ export function powercut(): bool {
   log.publish();
   for (let k: u32 = 0; k < WORKLOAD_FILES; k++) {
     const ino = create(numbered("w", k), fs.inode.Kind.File);
-    if (ino <= 0) return false;
+    if (ino <= 0) return workloadFailed("create", k, ino);
     const size = workloadSize(k);
     pattern(data, k, size);
-    if (fs.files.write(<u32>ino, 0, data, size) != size) return false;
-    if (fs.files.sync() != Errno.Ok) return false;
+    const written = fs.files.write(<u32>ino, 0, data, size);
+    if (written != size) return workloadFailed("write", k, written);
+    const synced = fs.files.sync();
+    if (synced != Errno.Ok) return workloadFailed("fsync", k, -(<i64>synced));
     line.reset();
     line.text("AIOS fs-ack ");
     line.decimal(k);
