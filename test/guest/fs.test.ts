@@ -4,7 +4,9 @@
 // across a reboot and are read back by the host tool, whose fsck passes; a full
 // disk gives ResourceExhausted with fsck clean; a write QEMU fails (blkdebug) gives
 // DeviceError and a read-only volume; a corrupt superblock is refused, a metadata
-// checksum mismatch mounts read-only, garbage is left alone — each saying which.
+// checksum mismatch mounts read-only, garbage is left alone — each saying which;
+// and an agent (src/services/files) using the file ABI through a FileSubtree
+// capability (selftest/fsabi.ts says what each step must give).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -104,6 +106,15 @@ test("bad images: a corrupt superblock is refused, a bad inode checksum mounts r
   expectOutput(result, /fs: no disk carries an AIOS file system/);
   expectOutput(result, /AIOS fs-status mounted=no/);
   assert.ok(readFileSync(image).equals(garbage), "nothing written");
+}));
+
+test("the file ABI: an agent in its subtree (no way out), read-only attenuation, a space quota, revocation", () => withDir(async (dir) => {
+  const image = join(dir, "disk.img");
+  mkfsImage(image, 8 * MIB, undefined);
+  const result = await scenario("fs-abi", "pvh", { extra: drive(image) });
+  expectStatus(result, STATUS_PASS);
+  expectOutput(result, /AIOS fs-abi failures=0 quota_kib=256 written_kib=192 charged_before_unlink_kib=196 fsck=0/);
+  assert.is(fsckImage(image).problems, 0);
 }));
 
 test.run();

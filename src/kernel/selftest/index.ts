@@ -35,6 +35,7 @@ import * as cloneScenarios from "./clone";
 import * as publisherScenarios from "./publishers";
 import * as smpSchedScenarios from "./smpsched";
 import * as fsScenarios from "./fs";
+import * as fsAbiScenarios from "./fsabi";
 
 type Scenario = () => bool;
 
@@ -118,6 +119,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "fs-badblock")) return fsScenarios.badBlock;
   if (nameIs(source, length, "fs-status")) return fsScenarios.status;
   if (nameIs(source, length, "bench-fs")) return fsScenarios.benchmark;
+  if (nameIs(source, length, "fs-abi")) return fsAbiScenarios.fileAbi;
   return null;
 }
 
