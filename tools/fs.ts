@@ -174,6 +174,19 @@ export class Volume {
       from = r + 1;
     }
   }
+  /** The telemetry store (src/kernel/fs/telemetry.ts) in directory `path`. */
+  telemetryOpen(path: string, segmentBytes: number, keep: number): number { const [p, n] = this.put(path); return this.k.telemetryOpen(p, n, segmentBytes, keep); }
+  telemetryAppend(record: Uint8Array): number { const [p, n] = this.put(record); return this.k.telemetryAppend(p, n); }
+  /** Every record kept, oldest first. */
+  telemetryAll(): Uint8Array[] {
+    this.k.telemetryRewind();
+    const out: Uint8Array[] = [];
+    for (;;) {
+      const r = Number(this.k.telemetryNext(this.scratch, 65536));
+      if (r < 0) return out;
+      out.push(this.bytes().slice(this.scratch, this.scratch + r));
+    }
+  }
   /** Puts host directory `source` (recursively) under directory path `under`. */
   putTree(source: string, under = ""): void {
     for (const name of readdirSync(source)) {

@@ -343,4 +343,45 @@ test("bad input: a metadata checksum mismatch or a directory loop mounts read-on
   assert.ok(y.lookup("a/b/loop/b/loop/b/file") > 0);
 });
 
+test("telemetry store: append-only records rotate by size, the newest segments are kept, a torn tail is cut off", () => {
+  const [disk, v] = fresh(1024);
+  const record = (i: number) => { const r = new Uint8Array(10 + (i * 37) % 300); for (let j = 0; j < r.length; j++) r[j] = (i + j * 3) & 0xff; r[0] = i & 0xff; r[1] = i >> 8; return r; };
+  assert.is(v.telemetryOpen("telemetry", 4096, 3), 0);
+  for (let i = 0; i < 200; i++) assert.is(v.telemetryAppend(record(i)), 0, `append ${i}`);
+  assert.is(v.k.telemetrySegments(), 3);
+  const newest = v.k.telemetryNewest();
+  assert.ok(newest > 3, `rotated to segment ${newest}`);
+  let all = v.telemetryAll();
+  const first = all[0][0] | (all[0][1] << 8);
+  assert.equal(all, Array.from({ length: 200 - first }, (_, k) => record(first + k)), "the newest records, whole, in order");
+  assert.equal([...(v.list(v.lookup("telemetry")) as Map<string, unknown>).keys()].sort(),
+    [newest - 2, newest - 1, newest].map((n) => `seg-${String(n).padStart(8, "0")}`), "older segments removed");
+  assert.ok(all.reduce((n, r) => n + r.length + 8, 0) <= 3 * 4096);
+  assert.is(v.k.telemetrySync(), 0);
+  assert.is(v.unmount(), 0);
+  // after a remount, appends continue the newest segment
+  const w = new Volume(disk);
+  assert.is(w.mount(), 0);
+  assert.is(w.telemetryOpen("telemetry", 4096, 3), 0);
+  for (let i = 200; i < 210; i++) assert.is(w.telemetryAppend(record(i)), 0);
+  all = w.telemetryAll();
+  const from = all[0][0] | (all[0][1] << 8);
+  assert.equal(all, Array.from({ length: 210 - from }, (_, k) => record(from + k)));
+  // garbage after the last record (as a record cut short would leave) is cut off at open
+  const segment = w.lookup(`telemetry/seg-${String(w.k.telemetryNewest()).padStart(8, "0")}`);
+  const size = (w.stat(segment) as { size: number }).size;
+  assert.is(w.write(segment, size, new Uint8Array([200, 0, 0, 0, 1, 2, 3, 4, 9, 9])), 10);
+  assert.is(w.unmount(), 0);
+  const x = new Volume(disk);
+  assert.is(x.mount(), 0);
+  assert.is(x.telemetryOpen("telemetry", 4096, 3), 0);
+  assert.match(x.serial, /telemetry: a damaged record cut off the newest segment at byte \d+/);
+  assert.is((x.stat(segment) as { size: number }).size, size);
+  assert.is(x.telemetryAppend(record(210)), 0);
+  all = x.telemetryAll();
+  assert.equal(all[all.length - 1], record(210));
+  assert.is(x.check(), 0, x.serial);
+  assert.is(x.telemetryAppend(new Uint8Array(5000)), Errno.InvalidArgument, "a record larger than a segment");
+});
+
 test.run();

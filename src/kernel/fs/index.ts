@@ -16,7 +16,8 @@ import * as mounting from "./mount";
 import * as superblock from "./superblock";
 import * as volume from "./volume";
 import * as disk from "./disk";
-export { bitmap, cache, crc32c, device, directory, disk, files, fsck, inode, journal, mkfs, superblock, volume };
+import * as telemetry from "./telemetry";
+export { bitmap, cache, crc32c, device, directory, disk, files, fsck, inode, journal, mkfs, superblock, telemetry, volume };
 
 export function mount(readOnlyDisk: bool): Errno { return mounting.mount(readOnlyDisk); }
 export function unmount(): Errno { return mounting.unmount(); }

@@ -36,3 +36,11 @@ export function fsDirectories(): u32 { return fs.fsck.directoryCount(); }
 export function fsCrc32c(at: usize, length: u32): u32 { return fs.crc32c.checksum(at, length); }
 export function fsCommits(): u64 { return fs.journal.commitCount(); }
 export function fsFlushes(): u64 { return fs.device.flushCount(); }
+export function telemetryOpen(path: usize, length: u32, segmentBytes: u32, keep: u32): i32 { return <i32>fs.telemetry.open(fs.ROOT, path, length, segmentBytes, keep); }
+export function telemetryAppend(payload: usize, length: u32): i32 { return <i32>fs.telemetry.append(payload, length); }
+export function telemetrySync(): i32 { return <i32>fs.telemetry.sync(); }
+export function telemetryRewind(): void { fs.telemetry.rewind(); }
+export function telemetryNext(out: usize, capacity: u32): i64 { return fs.telemetry.next(out, capacity); }
+export function telemetrySegments(): u32 { return fs.telemetry.segmentsKept(); }
+export function telemetryOldest(): u32 { return fs.telemetry.oldestSegment(); }
+export function telemetryNewest(): u32 { return fs.telemetry.newestSegment(); }
