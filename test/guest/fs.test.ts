@@ -4,7 +4,8 @@
 // across a reboot and are read back by the host tool, whose fsck passes; a full
 // disk gives ResourceExhausted with fsck clean; a write QEMU fails (blkdebug) gives
 // DeviceError and a read-only volume; a corrupt superblock is refused, a metadata
-// checksum mismatch mounts read-only, garbage is left alone — each saying which;
+// checksum mismatch mounts read-only, a truncated image is refused, garbage is left
+// alone — each saying which; the same on NVMe (its flush behind fsync);
 // and an agent (src/services/files) using the file ABI through a FileSubtree
 // capability (selftest/fsabi.ts says what each step must give).
 import { test } from "uvu";
@@ -48,6 +49,20 @@ test("files persist across a reboot, and the host and the guest read each other'
     assert.is(Buffer.from(note).toString(), "written by the guest\n");
     assert.is((v.stat(v.lookup("guest/pattern.bin")) as { size: number }).size, 60 << 10);
   } finally { disk.close(); }
+}));
+
+test("on NVMe too: fsync is the NVMe flush, and the files are back after a reboot", () => withDir(async (dir) => {
+  mkdirSync(join(dir, "put", "host"), { recursive: true });
+  writeFileSync(join(dir, "put", "host", "hello.txt"), "hello from the host\n");
+  const image = join(dir, "disk.img");
+  mkfsImage(image, 16 * MIB, join(dir, "put"));
+  const nvme = ["-nic", "none", "-drive", `file=${image},if=none,id=n0,format=raw`, "-device", "nvme,serial=fs0,drive=n0"];
+  const first = await scenario("fs-persist", "pvh", { extra: nvme });
+  expectStatus(first, STATUS_PASS);
+  expectOutput(first, /fs: AIOS file system on nvme0n1/);
+  const second = await scenario("fs-verify", "pvh", { extra: nvme });
+  expectStatus(second, STATUS_PASS);
+  expectOutput(second, /AIOS fs-verify note=ok pattern=ok fsck=0 read-write/);
 }));
 
 test("a full disk: ResourceExhausted, fsck clean, room again after an unlink", () => withDir(async (dir) => {
@@ -97,6 +112,13 @@ test("bad images: a corrupt superblock is refused, a bad inode checksum mounts r
   expectOutput(result, /fs: fsck found \d+ problem\(s\) in the metadata; mounted read-only/);
   expectOutput(result, /AIOS fs-status mounted=yes read-only/);
   assert.ok(readFileSync(image).equals(flipped), "nothing written");
+
+  // cut short: the superblock says 512 blocks, the disk has 384
+  writeFileSync(image, good.subarray(0, 384 * 4096));
+  result = await scenario("fs-status", "pvh", { extra: drive(image) });
+  expectStatus(result, STATUS_PASS);
+  expectOutput(result, /error fs: superblock geometry inconsistent \(corrupt superblock\); not mounted/);
+  expectOutput(result, /AIOS fs-status mounted=no/);
 
   const garbage = Buffer.alloc(2 * MIB);
   for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 2654435761) >>> 23 & 0xff;
