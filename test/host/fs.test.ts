@@ -105,6 +105,34 @@ test("a large file: 3 MiB across transactions, read back, unlinked frees every b
   assert.is(v.check(), 0);
 });
 
+test("fragmented files: two files appended in turn use indirect extent blocks; read back, remounted, freed", () => {
+  const [disk, v] = fresh(2048);
+  const a = v.create("a"), b = v.create("b");
+  const free = v.freeBlocks();
+  const block = (file: number, i: number) => new Uint8Array(4096).fill((file * 100 + i) & 0xff);
+  for (let i = 0; i < 300; i++) {
+    assert.is(v.write(a, i * 4096, block(1, i)), 4096, `a ${i}`);
+    assert.is(v.write(b, i * 4096, block(2, i)), 4096, `b ${i}`);
+  }
+  for (const [ino, file] of [[a, 1], [b, 2]]) {
+    const all = v.readAll(ino) as Uint8Array;
+    assert.is(all.length, 300 * 4096);
+    for (let i = 0; i < 300; i++) assert.is(all[i * 4096 + 17], (file * 100 + i) & 0xff);
+  }
+  assert.is(v.check(), 0, v.serial);
+  assert.is(v.unmount(), 0);
+  const w = new Volume(disk);
+  assert.is(w.mount(), 0);
+  assert.is(w.check(), 0, w.serial);
+  assert.is((w.readAll(a) as Uint8Array)[299 * 4096], (100 + 299) & 0xff);
+  assert.is(w.truncate(a, 5 * 4096), 0, "back under the inline runs: the indirect block goes");
+  assert.is(w.check(), 0, w.serial);
+  assert.is(w.unlink("a"), 0);
+  assert.is(w.unlink("b"), 0);
+  assert.is(w.freeBlocks(), free, "every block back, indirect ones too");
+  assert.is(w.check(), 0);
+});
+
 test("a full disk: writes stop short with ResourceExhausted, fsck clean, freeing makes room", () => {
   const [, v] = fresh(256);
   const f = v.create("fill");

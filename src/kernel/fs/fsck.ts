@@ -10,6 +10,7 @@ import * as log from "../log";
 import * as cache from "./cache";
 import { BLOCK_BYTES } from "./device";
 import * as directory from "./directory";
+import * as extents from "./extents";
 import * as inode from "./inode";
 import { INODE_BYTES, INODES_PER_BLOCK, ROOT_INODE } from "./superblock";
 import * as bitmap from "./bitmap";
@@ -69,11 +70,19 @@ function checkInodes(): void {
     if (kind != inode.Kind.File && kind != inode.Kind.Directory) { problem("bad kind in inode ", ino, " kind=", kind); continue; }
     if (kind == inode.Kind.File) files++; else directories++;
     const count = inode.extentCount(at);
-    if (count > inode.MAX_EXTENTS) { problem("too many extents in inode ", ino, "", 0); continue; }
+    if (count > extents.MAX) { problem("too many extents in inode ", ino, "", 0); continue; }
+    const indirect = extents.indirectBlock(at);
+    if (count > extents.INLINE && indirect == 0) { problem("extents past the inode but no indirect block: inode ", ino, "", 0); continue; }
+    if (indirect != 0) {
+      if (indirect < volume.dataStart() || indirect >= volume.blocks()) { problem("indirect extent block outside the data area in inode ", ino, " block ", indirect); continue; }
+      if (testBit(owned, indirect)) problem("block claimed twice: block ", indirect, " again by inode ", ino);
+      setBit(owned, indirect);
+      if (cache.get(indirect, cache.Kind.Sealed) == 0) { problem("indirect extent block checksum mismatch or unreadable: inode ", ino, " block ", indirect); continue; }
+    }
     let total: u64 = 0;
     for (let i: u32 = 0; i < count; i++) {
-      const start = inode.extentStart(at, i);
-      const length = inode.extentLength(at, i);
+      const start = extents.start(raw(ino), i);
+      const length = extents.length(raw(ino), i);
       if (length == 0 || start < volume.dataStart() || <u64>start + <u64>length > <u64>volume.blocks()) {
         problem("extent outside the data area in inode ", ino, " start=", start);
         continue;

@@ -4,8 +4,9 @@
 // (cache.ts says how long they stay valid).
 //
 //   0 kind u16 (0 free, 1 file, 2 directory)  2 links u16  4 extent count u16
-//   6 flags u16   8 size u64   16 parent u32 (the directory holding it)
-//  20 generation u32   24 modified ns u64   32 extents: 11 × (start u32, count u32)
+//   6 flags u16 (1: indirect extents)   8 size u64   16 parent u32 (its directory)
+//  20 generation u32   24 modified ns u64   32 extents: 10 × (start u32, count u32),
+// 112 the indirect extent block u32 (extents.ts), 116 zero
 // 120 owner u32 (the agent charged for its blocks)   124 crc32c of bytes 0..124
 import { Errno } from "../../abi";
 import * as cache from "./cache";
@@ -18,12 +19,12 @@ export const enum Kind { Free = 0, File = 1, Directory = 2 }
 export const KIND: usize = 0;
 export const LINKS: usize = 2;
 export const EXTENT_COUNT: usize = 4;
+export const FLAGS: usize = 6;
 export const SIZE: usize = 8;
 export const PARENT: usize = 16;
 export const GENERATION: usize = 20;
 export const MODIFIED: usize = 24;
 export const EXTENTS: usize = 32;
-export const MAX_EXTENTS: u32 = 11;
 export const OWNER: usize = 120;
 const CRC: usize = 124;
 
@@ -63,8 +64,6 @@ export function put(at: usize): void {
 @inline export function size(at: usize): u64 { return load<u64>(at + SIZE); }
 @inline export function parent(at: usize): u32 { return load<u32>(at + PARENT); }
 @inline export function extentCount(at: usize): u32 { return <u32>load<u16>(at + EXTENT_COUNT); }
-@inline export function extentStart(at: usize, i: u32): u32 { return load<u32>(at + EXTENTS + <usize>i * 8); }
-@inline export function extentLength(at: usize, i: u32): u32 { return load<u32>(at + EXTENTS + <usize>i * 8 + 4); }
 
 /** A free inode made `kind` in directory `parent`, owned by `owner`; its number, or 0. */
 export function allocate(kind: Kind, parentIno: u32, owner: u32, now: u64): u32 {
