@@ -65,6 +65,14 @@ test("on NVMe too: fsync is the NVMe flush, and the files are back after a reboo
   expectOutput(second, /AIOS fs-verify note=ok pattern=ok fsck=0 read-write/);
 }));
 
+test("the telemetry store: records rotate through 16 KiB segments, the newest 4 kept, read back whole and in order", () => withDir(async (dir) => {
+  const image = join(dir, "disk.img");
+  mkfsImage(image, 4 * MIB, undefined);
+  const result = await scenario("fs-telemetry", "pvh", { extra: drive(image) });
+  expectStatus(result, STATUS_PASS);
+  expectOutput(result, /AIOS fs-telemetry appended=2000 kept_records=\d+ newest=1999 segments=4 rotations=\d+ dropped_segments=\d+ in_order=yes fsck=0/);
+}));
+
 test("a full disk: ResourceExhausted, fsck clean, room again after an unlink", () => withDir(async (dir) => {
   const image = join(dir, "disk.img");
   mkfsImage(image, 2 * MIB, undefined);

@@ -11,6 +11,7 @@
 //                clean, then frees and writes again;
 //   fs-badblock  QEMU fails a write (blkdebug): DeviceError, the volume read-only;
 //   fs-status    prints whether and how the volume was mounted (bad images);
+//   fs-telemetry the telemetry store: appends rotate segments, the newest kept;
 //   bench-fs     file creation, sequential write and fsync rates.
 import { Errno } from "../../abi";
 import * as clock from "../clock";
@@ -321,4 +322,57 @@ export function benchmark(): bool {
   line.decimal(fs.device.flushCount() - flushes);
   log.publish();
   return ok;
+}
+
+const TELEMETRY_RECORDS: u32 = 2000;
+const TELEMETRY_SEGMENT: u32 = 16 << 10;
+const TELEMETRY_KEEP: u32 = 4;
+
+function telemetryRecord(to: usize, i: u32): u32 {
+  const size: u32 = 8 + (i * 37) % 200;
+  store<u32>(to, i);
+  for (let j: u32 = 4; j < size; j++) store<u8>(to + j, <u8>((i + j) & 0xff));
+  return size;
+}
+
+/** fs-telemetry: TELEMETRY_RECORDS records appended to the telemetry store in
+ *  16 KiB segments, 4 kept; read back, they are the newest ones, whole and in
+ *  order; fsck clean. */
+export function telemetry(): bool {
+  if (!mountedOrSay("fs-telemetry")) return false;
+  let ok = fs.telemetry.open(fs.ROOT, pathBuffer, path("telemetry"), TELEMETRY_SEGMENT, TELEMETRY_KEEP) == Errno.Ok;
+  for (let i: u32 = 0; i < TELEMETRY_RECORDS && ok; i++) ok = fs.telemetry.append(data, telemetryRecord(data, i)) == Errno.Ok;
+  ok = ok && fs.telemetry.sync() == Errno.Ok;
+  fs.telemetry.rewind();
+  let kept: u32 = 0, first: u32 = 0, previous: u32 = 0, inOrder = true;
+  while (ok) {
+    const n = fs.telemetry.next(back, DATA_BYTES);
+    if (n < 0) break;
+    const i = load<u32>(back);
+    if (kept == 0) first = i; else if (i != previous + 1) inOrder = false;
+    const size = telemetryRecord(data, i);
+    if (<u32>n != size || !same(back, data, size)) inOrder = false;
+    previous = i;
+    kept++;
+  }
+  const problems = fs.check();
+  line.reset();
+  line.text("AIOS fs-telemetry appended=");
+  line.decimal(fs.telemetry.appendedCount());
+  line.text(" kept_records=");
+  line.decimal(kept);
+  line.text(" newest=");
+  line.decimal(previous);
+  line.text(" segments=");
+  line.decimal(fs.telemetry.segmentsKept());
+  line.text(" rotations=");
+  line.decimal(fs.telemetry.rotationCount());
+  line.text(" dropped_segments=");
+  line.decimal(fs.telemetry.droppedSegments());
+  line.text(inOrder ? " in_order=yes" : " in_order=no");
+  line.text(" fsck=");
+  line.decimal(problems);
+  log.publish();
+  return ok && inOrder && kept > 0 && first + kept == TELEMETRY_RECORDS && previous == TELEMETRY_RECORDS - 1
+    && fs.telemetry.segmentsKept() == TELEMETRY_KEEP && problems == 0;
 }

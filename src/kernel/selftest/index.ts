@@ -120,6 +120,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "fs-status")) return fsScenarios.status;
   if (nameIs(source, length, "bench-fs")) return fsScenarios.benchmark;
   if (nameIs(source, length, "fs-abi")) return fsAbiScenarios.fileAbi;
+  if (nameIs(source, length, "fs-telemetry")) return fsScenarios.telemetry;
   return null;
 }
 
