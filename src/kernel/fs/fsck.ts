@@ -29,6 +29,8 @@ const entry = memory.data(64);
 let problems: u32 = 0;
 let files: u32 = 0, directories: u32 = 0, usedBlocks: u32 = 0;
 export function fileCount(): u32 { return files; }
+/** The problems the last run found. */
+export function lastProblems(): u32 { return problems; }
 export function directoryCount(): u32 { return directories; }
 export function usedBlockCount(): u32 { return usedBlocks; }
 

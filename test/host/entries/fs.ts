@@ -31,6 +31,7 @@ export function fsStat(ino: u32, out: usize): i32 { return <i32>fs.files.stat(in
 export function fsNext(dir: u32, from: u32, out: usize): i64 { return fs.directory.next(dir, from, out); }
 export function fsSync(): i32 { return <i32>fs.files.sync(); }
 export function fsFreeBlocks(): u32 { return fs.files.freeBlocks(); }
+export function fsLastProblems(): u32 { return fs.fsck.lastProblems(); }
 export function fsFiles(): u32 { return fs.fsck.fileCount(); }
 export function fsDirectories(): u32 { return fs.fsck.directoryCount(); }
 export function fsCrc32c(at: usize, length: u32): u32 { return fs.crc32c.checksum(at, length); }
