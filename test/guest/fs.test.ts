@@ -73,6 +73,20 @@ test("the telemetry store: records rotate through 16 KiB segments, the newest 4 
   expectOutput(result, /AIOS fs-telemetry appended=2000 kept_records=\d+ newest=1999 segments=4 rotations=\d+ dropped_segments=\d+ in_order=yes fsck=0/);
 }));
 
+test("on AHCI too: fsync is ATA FLUSH CACHE EXT, and the files are back after a reboot", () => withDir(async (dir) => {
+  mkdirSync(join(dir, "put", "host"), { recursive: true });
+  writeFileSync(join(dir, "put", "host", "hello.txt"), "hello from the host\n");
+  const image = join(dir, "disk.img");
+  mkfsImage(image, 16 * MIB, join(dir, "put"));
+  const sata = ["-nic", "none", "-drive", `file=${image},if=none,id=d0,format=raw`, "-device", "ide-hd,drive=d0,bus=ide.0"];
+  const first = await scenario("fs-persist", "pvh", { extra: sata });
+  expectStatus(first, STATUS_PASS);
+  expectOutput(first, /fs: AIOS file system on sda\r?\n/);
+  const second = await scenario("fs-verify", "pvh", { extra: sata });
+  expectStatus(second, STATUS_PASS);
+  expectOutput(second, /AIOS fs-verify note=ok pattern=ok fsck=0 read-write/);
+}));
+
 test("a full disk: ResourceExhausted, fsck clean, room again after an unlink", () => withDir(async (dir) => {
   const image = join(dir, "disk.img");
   mkfsImage(image, 2 * MIB, undefined);

@@ -44,7 +44,11 @@ function transfer(write: bool, first: u64, count: u32, buffer: usize): Errno {
 
 function readBlocks(first: u64, count: u32, buffer: usize): Errno { return transfer(false, first, count, buffer); }
 function writeBlocks(first: u64, count: u32, buffer: usize): Errno { return transfer(true, first, count, buffer); }
-function flushDisk(): Errno { return block.flush(disk); }
+/** A disk without a flush command (virtio-blk without VIRTIO_BLK_F_FLUSH, whose
+ *  writes are then through; a SATA drive without FLUSH CACHE EXT) has nothing to
+ *  flush: its barrier is the completion of the writes before it, which transfer()
+ *  awaits. Mount says so. */
+function flushDisk(): Errno { return block.queue.canFlush(disk) ? block.flush(disk) : Errno.Ok; }
 
 /** Binds the file system's device to block-layer disk `d`. */
 export function bind(d: i32): Errno {
@@ -73,6 +77,7 @@ export function mountFirst(): Errno {
     log.begin(log.Level.Info);
     line.text("fs: AIOS file system on ");
     block.appendName(d);
+    if (!block.queue.canFlush(d)) line.text(" (no flush command: fsync trusts the disk to write through)");
     log.end();
     return mounting.mount(block.queue.readOnly(d));
   }
