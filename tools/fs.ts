@@ -123,6 +123,11 @@ export class Volume {
     const [p, n] = this.put(from); const [q, m] = this.put(to, 4096);
     return this.k.fsRename(base, p, n, q, m);
   }
+  snapshot(from: string, to: string, base = 1): number {
+    const [p, n] = this.put(from); const [q, m] = this.put(to, 4096);
+    return this.k.snapshotTake(base, p, n, q, m);
+  }
+  dropSnapshot(path: string, base = 1): number { const [p, n] = this.put(path); return this.k.snapshotDrop(base, p, n); }
   truncate(ino: number, size: number): number { return this.k.fsTruncate(ino, BigInt(size)); }
   /** Writes `data` at `offset` of inode `ino` (in pieces of at most 1 MiB); bytes written or -errno. */
   write(ino: number, offset: number, data: Uint8Array): number {

@@ -6,6 +6,7 @@
 import { Errno } from "../../abi";
 import * as cache from "./cache";
 import * as journal from "./journal";
+import * as share from "./share";
 import { BITS_PER_BITMAP_BLOCK } from "./superblock";
 import * as volume from "./volume";
 
@@ -94,6 +95,10 @@ export function release(start: u32, count: u32): Errno {
   for (let i: u32 = 0; i < count; i++) {
     const block = start + i;
     if (block < volume.dataStart() || block >= volume.blocks()) continue;
+    // a block another file (a snapshot) still owns only loses this owner
+    const shared = share.extra(block);
+    if (shared < 0) return cache.error();
+    if (shared > 0) { const r = share.drop(block); if (r != Errno.Ok) return r; continue; }
     const u = used(block);
     if (u < 0) return cache.error();
     if (u == 1) { if (!set(block, false)) return cache.error(); freeCount++; }

@@ -64,44 +64,70 @@ export function map(at: usize, index: u32): u32 {
   return 0;
 }
 
+/** Gives the file its indirect block when it has none (its 11th run is coming). */
+function ensureIndirect(at: usize): bool {
+  if (indirectBlock(at) != 0) return true;
+  const b = bitmap.allocate(0, 1);
+  if (b == 0) { lastError = bitmap.error(); return false; }
+  const data = cache.fresh(b);
+  if (data == 0) { bitmap.release(b, 1); lastError = cache.error(); return false; }
+  cache.dirty(data);
+  store<u32>(at + INDIRECT_AT, b);
+  store<u32>(at + INDIRECT_AT + 4, 0);
+  store<u16>(at + inode.FLAGS, load<u16>(at + inode.FLAGS) | FLAG_INDIRECT);
+  inode.put(at);
+  return true;
+}
+
+/** Appends the run (`first`, `count`) of blocks the caller owns to the file's
+ *  runs (extending the last when it ends at `first`); the inode is put. */
+export function appendRun(at: usize, first: u32, count: u32): Errno {
+  const n = inode.extentCount(at);
+  if (n > 0) {
+    const s = slot(at, n - 1, false);
+    if (s == 0) return lastError;
+    if (load<u32>(s) + load<u32>(s + 4) == first) {
+      const w = slot(at, n - 1, true);
+      store<u32>(w + 4, load<u32>(w + 4) + count);
+      inode.put(at);
+      return Errno.Ok;
+    }
+  }
+  if (n >= MAX) return Errno.ResourceExhausted;
+  if (n == INLINE && !ensureIndirect(at)) return lastError;
+  const s = slot(at, n, true);
+  if (s == 0) return lastError;
+  store<u32>(s, first);
+  store<u32>(s + 4, count);
+  store<u16>(at + inode.EXTENT_COUNT, <u16>(n + 1));
+  inode.put(at);
+  return Errno.Ok;
+}
+
 /** Adds up to `want` blocks to the end of the file (the inode is changed and
  *  put); how many, 0 on failure (error() says why). */
 export function grow(at: usize, want: u32): u32 {
   const n = inode.extentCount(at);
   const lastEnd = n == 0 ? 0 : start(at, n - 1) + length(at, n - 1);
   if (n == MAX && bitmap.used(lastEnd) != 0) { lastError = Errno.ResourceExhausted; return 0; }
-  if (n == INLINE && indirectBlock(at) == 0 && bitmap.used(lastEnd) != 0) {
-    // an 11th run is coming: its home, the indirect block, first
-    const b = bitmap.allocate(0, 1);
-    if (b == 0) { lastError = bitmap.error(); return 0; }
-    const data = cache.fresh(b);
-    if (data == 0) { bitmap.release(b, 1); lastError = cache.error(); return 0; }
-    cache.dirty(data);
-    store<u32>(at + INDIRECT_AT, b);
-    store<u32>(at + INDIRECT_AT + 4, 0);
-    store<u16>(at + inode.FLAGS, load<u16>(at + inode.FLAGS) | FLAG_INDIRECT);
-    inode.put(at);
-  }
+  if (n == INLINE && bitmap.used(lastEnd) != 0 && !ensureIndirect(at)) return 0;
   const first = bitmap.allocate(lastEnd, want);
   if (first == 0) { lastError = bitmap.error(); return 0; }
   const got = bitmap.allocated();
-  if (n > 0 && first == lastEnd) {
-    const s = slot(at, n - 1, true);
-    if (s == 0) { bitmap.release(first, got); return 0; }
-    store<u32>(s + 4, load<u32>(s + 4) + got);
-  } else if (n < MAX) {
-    const s = slot(at, n, true);
-    if (s == 0) { bitmap.release(first, got); return 0; }
-    store<u32>(s, first);
-    store<u32>(s + 4, got);
-    store<u16>(at + inode.EXTENT_COUNT, <u16>(n + 1));
-  } else {
-    bitmap.release(first, got);
-    lastError = Errno.ResourceExhausted;
-    return 0;
-  }
-  inode.put(at);
+  const r = appendRun(at, first, got);
+  if (r != Errno.Ok) { bitmap.release(first, got); lastError = r; return 0; }
   return got;
+}
+
+/** Forgets every run without freeing a block (their owner is changing hands);
+ *  the indirect block, never shared, is freed. The inode is put. */
+export function forgetRuns(at: usize): Errno {
+  const indirect = indirectBlock(at);
+  for (let i: usize = 0; i < 88; i += 8) store<u64>(at + inode.EXTENTS + i, 0);
+  store<u16>(at + inode.EXTENT_COUNT, 0);
+  store<u16>(at + inode.FLAGS, load<u16>(at + inode.FLAGS) & ~FLAG_INDIRECT);
+  inode.put(at);
+  return indirect != 0 ? bitmap.release(indirect, 1) : Errno.Ok;
 }
 
 /** Drops the file's blocks from block `keep` on (freed in the bitmap), and the

@@ -71,11 +71,18 @@ function writable(): Errno {
   return volume.readOnly() ? Errno.PermissionDenied : Errno.Ok;
 }
 
+/** Whether inode `ino` is part of a snapshot (read-only); true when unreadable too. */
+export function frozen(ino: u32): bool {
+  const at = inode.get(ino);
+  return at == 0 || (inode.flags(at) & inode.FLAG_FROZEN) != 0;
+}
+
 /** Creates a file or directory at `path`; its inode, or -Errno (AlreadyExists). */
 export function create(base: u32, path: usize, length: u32, kind: inode.Kind, owner: u32): i64 {
   let r = writable();
   if (r == Errno.Ok) r = journal.reserve(RESERVE_CREATE);
   if (r == Errno.Ok) r = split(base, path, length);
+  if (r == Errno.Ok && frozen(splitParent)) r = Errno.PermissionDenied;
   if (r != Errno.Ok) return -(<i64>r);
   if (directory.lookup(splitParent, splitName, splitLength) != 0) return -(<i64>Errno.AlreadyExists);
   if (directory.error() != Errno.NotFound) return -(<i64>directory.error());
@@ -135,7 +142,12 @@ export function write(ino: u32, offset: u64, buffer: usize, length: u32): i64 {
   let at = inode.get(ino);
   if (at == 0) return -(<i64>inode.error());
   if (inode.kind(at) != inode.Kind.File) return -(<i64>Errno.InvalidArgument);
+  if ((inode.flags(at) & inode.FLAG_FROZEN) != 0) return -(<i64>Errno.PermissionDenied);
   if (offset + <u64>length > (<u64>0xffffffff << BLOCK_SHIFT)) return -(<i64>Errno.InvalidArgument);
+  if ((inode.flags(at) & inode.FLAG_SHARED) != 0) {
+    const u = unshare(ino);
+    if (u != Errno.Ok) return -(<i64>u);
+  }
   let done: u32 = 0;
   let failure = Errno.Ok;
   let failedAt: u32 = 0;
@@ -230,6 +242,7 @@ export function truncate(ino: u32, size: u64): Errno {
   let at = inode.get(ino);
   if (at == 0) return inode.error();
   if (inode.kind(at) != inode.Kind.File || size > inode.size(at)) return Errno.InvalidArgument;
+  if ((inode.flags(at) & inode.FLAG_FROZEN) != 0) return Errno.PermissionDenied;
   // the kept last block's tail is left as it is: bytes past the end are never read,
   // and a write that later extends the file zeroes them first (zeroTail)
   const keep = <u32>((size + BLOCK_BYTES - 1) >> BLOCK_SHIFT);
@@ -262,22 +275,28 @@ export function unlink(base: u32, path: usize, length: u32): Errno {
   let r = writable();
   if (r == Errno.Ok) r = journal.reserve(RESERVE_REMOVE);
   if (r == Errno.Ok) r = split(base, path, length);
+  if (r == Errno.Ok && frozen(splitParent)) r = Errno.PermissionDenied;
   if (r != Errno.Ok) return r;
-  const ino = directory.lookup(splitParent, splitName, splitLength);
+  return removeEntry(splitParent, splitName, splitLength);
+}
+
+/** Removes entry `name` of directory `parent` (a file, or an empty directory). */
+export function removeEntry(parent: u32, name: usize, nameLength: u32): Errno {
+  const ino = directory.lookup(parent, name, nameLength);
   if (ino == 0) return directory.error();
   if (directory.lastKind() == <u8>inode.Kind.Directory) {
     const e = directory.empty(ino);
     if (e < 0) return directory.error();
     if (e == 0) return Errno.AlreadyExists;     // not empty
   }
-  if (directory.remove(splitParent, splitName, splitLength) == 0) return directory.error();
-  r = release(ino);
+  if (directory.remove(parent, name, nameLength) == 0) return directory.error();
+  const r = release(ino);
   const ended = journal.endOperation();
   return r != Errno.Ok ? r : ended;
 }
 
 /** Whether directory `dir` is `ancestor` or lies under it. */
-function within(dir: u32, ancestor: u32): bool {
+export function within(dir: u32, ancestor: u32): bool {
   let at = dir;
   for (let depth: u32 = 0; depth < volume.inodes(); depth++) {
     if (at == ancestor) return true;
@@ -295,11 +314,13 @@ export function rename(base: u32, from: usize, fromLength: u32, to: usize, toLen
   if (r == Errno.Ok) r = split(base, from, fromLength);
   if (r != Errno.Ok) return r;
   const fromParent = splitParent, fromName = splitName, fromNameLength = splitLength;
+  if (frozen(fromParent)) return Errno.PermissionDenied;
   const ino = directory.lookup(fromParent, fromName, fromNameLength);
   if (ino == 0) return directory.error();
   const kind = <inode.Kind>directory.lastKind();
   r = split(base, to, toLength);
   if (r != Errno.Ok) return r;
+  if (frozen(splitParent)) return Errno.PermissionDenied;
   if (kind == inode.Kind.Directory && within(splitParent, ino)) return Errno.InvalidArgument;
   const existing = directory.lookup(splitParent, splitName, splitLength);
   if (existing == ino) return Errno.Ok;
@@ -317,6 +338,70 @@ export function rename(base: u32, from: usize, fromLength: u32, to: usize, toLen
   store<u32>(at + inode.PARENT, splitParent);
   inode.put(at);
   return journal.endOperation();
+}
+
+const oldRuns = memory.data(<i32>extents.MAX * 8);
+const newRuns = memory.data(<i32>extents.MAX * 8);
+
+/** Gives file `ino`, whose blocks a snapshot may share, blocks of its own: every
+ *  block copied to a new one, the runs swapped, the old blocks each losing this
+ *  owner (share.ts); all in one transaction. */
+function unshare(ino: u32): Errno {
+  let r = journal.reserve(RESERVE_REMOVE);
+  if (r != Errno.Ok) return r;
+  let at = inode.get(ino);
+  if (at == 0) return inode.error();
+  const runs = inode.extentCount(at);
+  let total: u32 = 0;
+  for (let i: u32 = 0; i < runs; i++) {
+    store<u32>(oldRuns + <usize>i * 8, extents.start(at, i));
+    store<u32>(oldRuns + <usize>i * 8 + 4, extents.length(at, i));
+    total += extents.length(at, i);
+  }
+  // new blocks, as few runs as the disk allows
+  let count: u32 = 0, remaining = total, goal: u32 = 0;
+  while (remaining > 0) {
+    const first = bitmap.allocate(goal, remaining);
+    const got = bitmap.allocated();
+    if (first == 0 || count == extents.MAX) {
+      if (first != 0) bitmap.release(first, got);
+      for (let i: u32 = 0; i < count; i++) bitmap.release(load<u32>(newRuns + <usize>i * 8), load<u32>(newRuns + <usize>i * 8 + 4));
+      return first == 0 ? bitmap.error() : Errno.ResourceExhausted;
+    }
+    store<u32>(newRuns + <usize>count * 8, first);
+    store<u32>(newRuns + <usize>count * 8 + 4, got);
+    count++;
+    remaining -= got;
+    goal = first + got;
+  }
+  // the data, block by block
+  let to: u32 = 0, toUsed: u32 = 0;
+  for (let i: u32 = 0; i < runs; i++) {
+    const from = load<u32>(oldRuns + <usize>i * 8);
+    for (let b: u32 = 0; b < load<u32>(oldRuns + <usize>i * 8 + 4); b++) {
+      if (toUsed == load<u32>(newRuns + <usize>to * 8 + 4)) { to++; toUsed = 0; }
+      r = device.read(from + b, 1, scratch);
+      if (r == Errno.Ok) r = device.write(load<u32>(newRuns + <usize>to * 8) + toUsed, 1, scratch);
+      if (r != Errno.Ok) { report.ioError(from + b, true); return r; }
+      toUsed++;
+    }
+  }
+  journal.noteData();
+  at = inode.get(ino);
+  if (at == 0) return inode.error();
+  r = extents.forgetRuns(at);
+  for (let i: u32 = 0; i < count && r == Errno.Ok; i++) {
+    at = inode.get(ino);
+    if (at == 0) return inode.error();
+    r = extents.appendRun(at, load<u32>(newRuns + <usize>i * 8), load<u32>(newRuns + <usize>i * 8 + 4));
+  }
+  for (let i: u32 = 0; i < runs && r == Errno.Ok; i++) r = bitmap.release(load<u32>(oldRuns + <usize>i * 8), load<u32>(oldRuns + <usize>i * 8 + 4));
+  if (r != Errno.Ok) return r;
+  at = inode.get(ino);
+  if (at == 0) return inode.error();
+  store<u16>(at + inode.FLAGS, inode.flags(at) & ~inode.FLAG_SHARED);
+  inode.put(at);
+  return Errno.Ok;
 }
 
 export const STAT_BYTES: u32 = 32;

@@ -1,6 +1,7 @@
 // fsck.ts — checks every invariant of a mounted (quiescent) volume, read-only:
-// each inode's CRC, kind and extents (inside the data area, no block owned twice,
-// exactly the blocks its size needs); the tree from the root (every directory
+// each inode's CRC, kind and extents (inside the data area, a block owned twice
+// only when the share map says it is shared — the exact number of owners past two
+// is not counted —, exactly the blocks its size needs); the tree from the root (every directory
 // block's CRC, valid names, no duplicates, entry kinds matching, each inode linked
 // exactly once — a second link is a directory loop —, parents recorded right);
 // no orphan inodes; and the block bitmap equal to the blocks actually owned.
@@ -14,6 +15,7 @@ import * as extents from "./extents";
 import * as inode from "./inode";
 import { INODE_BYTES, INODES_PER_BLOCK, ROOT_INODE } from "./superblock";
 import * as bitmap from "./bitmap";
+import * as share from "./share";
 import * as volume from "./volume";
 
 /** The largest volume fsck can check: one bit per block and per inode here. */
@@ -22,6 +24,7 @@ export const MAX_INODES: u32 = 1 << 16;
 const MAX_DIRECTORIES: u32 = 4096;
 const MAX_LOGGED: u32 = 12;
 const owned = memory.data(<i32>(MAX_BLOCKS / 8));
+const ownedAgain = memory.data(<i32>(MAX_BLOCKS / 8));   // owned by a second file (a snapshot's)
 const linked = memory.data(<i32>(MAX_INODES / 8));
 const pending = memory.data(<i32>MAX_DIRECTORIES * 4);
 const entry = memory.data(64);
@@ -90,7 +93,7 @@ function checkInodes(): void {
         continue;
       }
       for (let b: u32 = 0; b < length; b++) {
-        if (testBit(owned, start + b)) problem("block claimed twice: block ", start + b, " again by inode ", ino);
+        if (testBit(owned, start + b)) setBit(ownedAgain, start + b);   // allowed when the share map says so (checked below)
         setBit(owned, start + b);
       }
       total += length;
@@ -152,6 +155,10 @@ function checkTree(): void {
 function checkBitmap(): void {
   let free: u32 = 0;
   for (let b: u32 = 0; b < volume.blocks(); b++) {
+    const shared = share.extra(b);
+    if (shared < 0) { problem("share map unreadable or checksum mismatch near block ", b, "", 0); return; }
+    if (testBit(ownedAgain, b) && shared == 0) problem("block claimed twice but not shared: block ", b, "", 0);
+    if (shared > 0 && !testBit(ownedAgain, b)) problem("block marked shared with one owner or none: block ", b, " extra owners=", shared);
     const used = bitmap.used(b);
     if (used < 0) { problem("block bitmap unreadable or checksum mismatch near block ", b, "", 0); return; }
     const should = b < volume.dataStart() || testBit(owned, b);
@@ -171,6 +178,7 @@ export function run(): u32 {
   problems = 0; files = 0; directories = 0; usedBlocks = 0;
   if (volume.blocks() > MAX_BLOCKS || volume.inodes() > MAX_INODES) { problem("volume too large for fsck, blocks=", volume.blocks(), "", 0); return problems; }
   memory.fill(owned, 0, (volume.blocks() + 7) / 8);
+  memory.fill(ownedAgain, 0, (volume.blocks() + 7) / 8);
   memory.fill(linked, 0, (volume.inodes() + 7) / 8);
   checkInodes();
   checkTree();

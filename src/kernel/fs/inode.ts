@@ -20,6 +20,11 @@ export const KIND: usize = 0;
 export const LINKS: usize = 2;
 export const EXTENT_COUNT: usize = 4;
 export const FLAGS: usize = 6;
+/** Flags: 1 indirect extents (extents.ts); SHARED: its blocks may have other
+ *  owners (copy before writing in place); FROZEN: part of a snapshot, read-only. */
+export const FLAG_SHARED: u16 = 2;
+export const FLAG_FROZEN: u16 = 4;
+@inline export function flags(at: usize): u16 { return load<u16>(at + FLAGS); }
 export const SIZE: usize = 8;
 export const PARENT: usize = 16;
 export const GENERATION: usize = 20;

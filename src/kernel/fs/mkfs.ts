@@ -1,5 +1,5 @@
 // mkfs.ts — formats the bound device: the superblock, an empty journal, the block
-// bitmap with the metadata area marked used, a zeroed inode table holding only the
+// bitmap with the metadata area marked used, an empty share map, a zeroed inode table holding only the
 // root directory (inode 1, empty). Written straight to the disk and flushed;
 // nothing is mounted.
 import { Errno } from "../../abi";
@@ -36,6 +36,13 @@ export function format(blocks: u32, inodes: u32): Errno {
     }
     cache.seal(buffer);
     const r = device.write(bitmapStart + b, 1, buffer);
+    if (r != Errno.Ok) return r;
+  }
+  const shareStart = superblock.field(sb, superblock.Field.ShareStart);
+  for (let b: u32 = 0; b < superblock.field(sb, superblock.Field.ShareBlocks); b++) {
+    memory.fill(buffer, 0, BLOCK_BYTES);
+    cache.seal(buffer);
+    const r = device.write(shareStart + b, 1, buffer);
     if (r != Errno.Ok) return r;
   }
   const inodeStart = superblock.field(sb, superblock.Field.InodeStart);

@@ -10,7 +10,8 @@ export function checksum(block: u32): void {
   log.begin(log.Level.Error);
   line.text("fs: metadata checksum mismatch in block ");
   line.decimal(block);
-  line.text(volume.isInodeBlock(block) ? " (inode table)" : volume.isBitmapBlock(block) ? " (block bitmap)" : " (directory)");
+  line.text(volume.isInodeBlock(block) ? " (inode table)" : volume.isBitmapBlock(block) ? " (block bitmap)"
+    : volume.isShareBlock(block) ? " (share map)" : " (directory or extent block)");
   line.text("; read-only");
   log.end();
   volume.fail("metadata checksum mismatch");

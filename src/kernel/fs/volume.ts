@@ -24,10 +24,13 @@ export function fail(reason: string): void { if (!isReadOnly) why = reason; isRe
 @inline export function journalBlocks(): u32 { return superblock.field(sb, superblock.Field.JournalBlocks); }
 @inline export function bitmapStart(): u32 { return superblock.field(sb, superblock.Field.BitmapStart); }
 @inline export function bitmapBlocks(): u32 { return superblock.field(sb, superblock.Field.BitmapBlocks); }
+@inline export function shareStart(): u32 { return superblock.field(sb, superblock.Field.ShareStart); }
+@inline export function shareBlocks(): u32 { return superblock.field(sb, superblock.Field.ShareBlocks); }
 @inline export function inodeStart(): u32 { return superblock.field(sb, superblock.Field.InodeStart); }
 @inline export function inodeBlocks(): u32 { return superblock.field(sb, superblock.Field.InodeBlocks); }
 @inline export function dataStart(): u32 { return superblock.field(sb, superblock.Field.DataStart); }
 
 /** Bitmap and directory blocks carry a CRC-32C of the block in their last 4 bytes. */
 @inline export function isBitmapBlock(block: u32): bool { return block >= bitmapStart() && block < bitmapStart() + bitmapBlocks(); }
+@inline export function isShareBlock(block: u32): bool { return block >= shareStart() && block < shareStart() + shareBlocks(); }
 @inline export function isInodeBlock(block: u32): bool { return block >= inodeStart() && block < inodeStart() + inodeBlocks(); }

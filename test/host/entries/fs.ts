@@ -45,3 +45,5 @@ export function telemetryNext(out: usize, capacity: u32): i64 { return fs.teleme
 export function telemetrySegments(): u32 { return fs.telemetry.segmentsKept(); }
 export function telemetryOldest(): u32 { return fs.telemetry.oldestSegment(); }
 export function telemetryNewest(): u32 { return fs.telemetry.newestSegment(); }
+export function snapshotTake(base: u32, from: usize, fromLength: u32, to: usize, toLength: u32): i32 { return <i32>fs.snapshot.take(base, from, fromLength, to, toLength); }
+export function snapshotDrop(base: u32, path: usize, length: u32): i32 { return <i32>fs.snapshot.drop(base, path, length); }
