@@ -1,7 +1,8 @@
 // The file system in the guest (src/kernel/fs, scenarios in selftest/fs.ts), on
 // virtio-blk images made by the host tool (tools/fs.ts, the same format code):
-// files the host put in are read by the guest, files the guest writes persist
-// across a reboot and are read back by the host tool, whose fsck passes; a full
+// files the host put in are read by the guest, files the guest writes (and a
+// snapshot it takes) persist across a reboot and are read back by the host tool,
+// whose fsck passes; a full
 // disk gives ResourceExhausted with fsck clean; a write QEMU fails (blkdebug) gives
 // DeviceError and a read-only volume; a corrupt superblock is refused, a metadata
 // checksum mismatch mounts read-only, a truncated image is refused, garbage is left
@@ -35,10 +36,10 @@ test("files persist across a reboot, and the host and the guest read each other'
   const first = await scenario("fs-persist", "pvh", { extra: drive(image) });
   expectStatus(first, STATUS_PASS);
   expectOutput(first, /fs: AIOS file system on vda/);
-  expectOutput(first, /AIOS fs-persist host_file=ok wrote=ok sync=ok fsck=0/);
+  expectOutput(first, /AIOS fs-persist snapshot=ok host_file=ok wrote=ok sync=ok fsck=0/);
   const second = await scenario("fs-verify", "pvh", { extra: drive(image) });
   expectStatus(second, STATUS_PASS);
-  expectOutput(second, /AIOS fs-verify note=ok pattern=ok fsck=0 read-write/);
+  expectOutput(second, /AIOS fs-verify note=ok snapshot=ok pattern=ok fsck=0 read-write/);
   const { problems, log } = fsckImage(image);
   assert.is(problems, 0, log);
   const disk = new FileDisk(image, false);
@@ -46,7 +47,8 @@ test("files persist across a reboot, and the host and the guest read each other'
     const v = new Volume(disk);
     assert.is(v.mount(true), 0);
     const note = v.readAll(v.lookup("guest/note.txt")) as Uint8Array;
-    assert.is(Buffer.from(note).toString(), "written by the guest\n");
+    assert.is(Buffer.from(note).toString(), "WRITTEN by the guest\n");
+    assert.is(Buffer.from(v.readAll(v.lookup("guest-snapshot/note.txt")) as Uint8Array).toString(), "written by the guest\n");
     assert.is((v.stat(v.lookup("guest/pattern.bin")) as { size: number }).size, 60 << 10);
   } finally { disk.close(); }
 }));
@@ -62,7 +64,7 @@ test("on NVMe too: fsync is the NVMe flush, and the files are back after a reboo
   expectOutput(first, /fs: AIOS file system on nvme0n1/);
   const second = await scenario("fs-verify", "pvh", { extra: nvme });
   expectStatus(second, STATUS_PASS);
-  expectOutput(second, /AIOS fs-verify note=ok pattern=ok fsck=0 read-write/);
+  expectOutput(second, /AIOS fs-verify note=ok snapshot=ok pattern=ok fsck=0 read-write/);
 }));
 
 test("the telemetry store: records rotate through 16 KiB segments, the newest 4 kept, read back whole and in order", () => withDir(async (dir) => {
@@ -84,7 +86,7 @@ test("on AHCI too: fsync is ATA FLUSH CACHE EXT, and the files are back after a 
   expectOutput(first, /fs: AIOS file system on sda\r?\n/);
   const second = await scenario("fs-verify", "pvh", { extra: sata });
   expectStatus(second, STATUS_PASS);
-  expectOutput(second, /AIOS fs-verify note=ok pattern=ok fsck=0 read-write/);
+  expectOutput(second, /AIOS fs-verify note=ok snapshot=ok pattern=ok fsck=0 read-write/);
 }));
 
 test("a full disk: ResourceExhausted, fsck clean, room again after an unlink", () => withDir(async (dir) => {

@@ -1,8 +1,10 @@
 // fs.ts — guest scenarios for the file system (src/kernel/fs), on the disk kmain
 // mounted at boot (the first one carrying the AIOS magic):
 //   fs-persist   reads a file the host put in with `build.ts mkfs --put`, writes a
-//                note and a 200 KiB pattern file, fsyncs, fscks;
-//   fs-verify    the next boot: both files read back, fsck clean;
+//                note and a 60 KiB pattern file, snapshots them, changes the
+//                note in place, fsyncs, fscks;
+//   fs-verify    the next boot: the files read back (the snapshot's note the old
+//                text), fsck clean;
 //   fs-powercut  one cycle of the power-cut test: checks what the last cycle's
 //                workload left (every file w0, w1… whole; fsck clean), removes
 //                it, then creates, writes and fsyncs w0, w1… printing each
@@ -96,10 +98,16 @@ export function persist(): bool {
   pattern(data, 7, PATTERN_BYTES);
   const big = ok ? create(path("guest/pattern.bin"), fs.inode.Kind.File) : -1;
   ok = ok && big > 0 && fs.files.write(<u32>big, 0, data, PATTERN_BYTES) == PATTERN_BYTES;
+  // a snapshot of guest/, then the note changed in place: the snapshot keeps the old text
+  const snapped = ok && fs.snapshot.take(fs.ROOT, pathBuffer, path("guest"), snapshotPath(), SNAPSHOT.length) == Errno.Ok;
+  const changedLength = path(CHANGED_TEXT);
+  const changed = snapped && fs.files.write(<u32>note, 0, pathBuffer, changedLength) == changedLength;
   const synced = fs.files.sync();
   const problems = fs.check();
   line.reset();
-  line.text("AIOS fs-persist host_file=");
+  line.text("AIOS fs-persist snapshot=");
+  line.text(changed ? "ok" : "failed");
+  line.text(" host_file=");
   line.text(hostOk ? "ok" : "missing");
   line.text(" wrote=");
   line.text(ok ? "ok" : "failed");
@@ -108,7 +116,15 @@ export function persist(): bool {
   line.text(" fsck=");
   line.decimal(problems);
   log.publish();
-  return hostOk && ok && synced == Errno.Ok && problems == 0;
+  return hostOk && ok && changed && synced == Errno.Ok && problems == 0;
+}
+
+const SNAPSHOT = "guest-snapshot";
+const CHANGED_TEXT = "WRITTEN by the guest\n";
+const snapshotBuffer = memory.data(32);
+function snapshotPath(): usize {
+  for (let i = 0; i < SNAPSHOT.length; i++) store<u8>(snapshotBuffer + <usize>i, <u8>SNAPSHOT.charCodeAt(i));
+  return snapshotBuffer;
 }
 
 export function verify(): bool {
@@ -116,8 +132,12 @@ export function verify(): bool {
   const note = lookup(path("guest/note.txt"));
   const noteLength = NOTE_TEXT.length;
   const n = note > 0 ? fs.files.read(<u32>note, 0, back, 256) : -1;
+  path(CHANGED_TEXT);
+  let noteOk = n == noteLength && same(back, pathBuffer, noteLength);
+  const old = lookup(path("guest-snapshot/note.txt"));
+  const m0 = old > 0 ? fs.files.read(<u32>old, 0, back, 256) : -1;
   path(NOTE_TEXT);
-  const noteOk = n == noteLength && same(back, pathBuffer, noteLength);
+  const snapshotOk = m0 == noteLength && same(back, pathBuffer, noteLength);
   const big = lookup(path("guest/pattern.bin"));
   pattern(data, 7, PATTERN_BYTES);
   const m = big > 0 ? fs.files.read(<u32>big, 0, back, DATA_BYTES) : -1;
@@ -126,13 +146,15 @@ export function verify(): bool {
   line.reset();
   line.text("AIOS fs-verify note=");
   line.text(noteOk ? "ok" : "bad");
+  line.text(" snapshot=");
+  line.text(snapshotOk ? "ok" : "bad");
   line.text(" pattern=");
   line.text(patternOk ? "ok" : "bad");
   line.text(" fsck=");
   line.decimal(problems);
   line.text(fs.readOnly() ? " read-only" : " read-write");
   log.publish();
-  return noteOk && patternOk && problems == 0 && !fs.readOnly();
+  return noteOk && snapshotOk && patternOk && problems == 0 && !fs.readOnly();
 }
 
 const WORKLOAD_FILES: u32 = 100000;
