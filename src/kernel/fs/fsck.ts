@@ -30,6 +30,9 @@ const pending = memory.data(<i32>MAX_DIRECTORIES * 4);
 const entry = memory.data(64);
 
 let problems: u32 = 0;
+let highestGeneration: u32 = 0;
+/** The highest inode generation seen by the last run. */
+export function maxGeneration(): u32 { return highestGeneration; }
 let files: u32 = 0, directories: u32 = 0, usedBlocks: u32 = 0;
 export function fileCount(): u32 { return files; }
 /** The problems the last run found. */
@@ -74,6 +77,7 @@ function checkInodes(): void {
     if (kind == inode.Kind.Free) continue;
     if (kind != inode.Kind.File && kind != inode.Kind.Directory) { problem("bad kind in inode ", ino, " kind=", kind); continue; }
     if (kind == inode.Kind.File) files++; else directories++;
+    if (load<u32>(at + inode.GENERATION) > highestGeneration) highestGeneration = load<u32>(at + inode.GENERATION);
     const count = inode.extentCount(at);
     if (count > extents.MAX) { problem("too many extents in inode ", ino, "", 0); continue; }
     const indirect = extents.indirectBlock(at);
@@ -175,7 +179,7 @@ export function fits(): bool { return volume.blocks() <= MAX_BLOCKS && volume.in
 
 /** Checks the mounted volume; the number of problems found (0: sound). */
 export function run(): u32 {
-  problems = 0; files = 0; directories = 0; usedBlocks = 0;
+  problems = 0; files = 0; directories = 0; usedBlocks = 0; highestGeneration = 0;
   if (volume.blocks() > MAX_BLOCKS || volume.inodes() > MAX_INODES) { problem("volume too large for fsck, blocks=", volume.blocks(), "", 0); return problems; }
   memory.fill(owned, 0, (volume.blocks() + 7) / 8);
   memory.fill(ownedAgain, 0, (volume.blocks() + 7) / 8);

@@ -37,6 +37,9 @@ let lastError: Errno = Errno.Ok;
 let hint: u32 = 2;
 let generation: u32 = 1;
 export function error(): Errno { return lastError; }
+/** At mount: generations continue above every one on the disk, so an inode number
+ *  reused is never the same (inode, generation) pair as before. */
+export function seedGeneration(next: u32): void { generation = next == 0 ? 1 : next; }
 
 function blockOf(ino: u32): u32 { return volume.inodeStart() + ino / INODES_PER_BLOCK; }
 

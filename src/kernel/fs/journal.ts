@@ -25,6 +25,7 @@ import * as cache from "./cache";
 import * as crc32c from "./crc32c";
 import * as device from "./device";
 import { BLOCK_BYTES } from "./device";
+import * as log from "../log";
 import * as report from "./report";
 import * as volume from "./volume";
 
@@ -82,6 +83,13 @@ export function commit(): Errno {
     if (!dataWritten) return Errno.Ok;
     dataWritten = false;
     return device.flush() == Errno.Ok ? Errno.Ok : writeFailed(0);
+  }
+  if (<u32>count + 2 > volume.journalBlocks()) {
+    // an operation dirtied more than its reservation allowed for: never write past
+    // the journal; what is in memory cannot be made durable, so stop writing
+    report.message(log.Level.Error, "a transaction outgrew the journal; read-only. blocks=", <u64>count);
+    volume.fail("transaction larger than the journal");
+    return Errno.ResourceExhausted;
   }
   if (dataWritten && device.flush() != Errno.Ok) return writeFailed(0);
   dataWritten = false;

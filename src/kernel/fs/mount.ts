@@ -9,6 +9,8 @@ import * as bitmap from "./bitmap";
 import * as cache from "./cache";
 import * as device from "./device";
 import * as fsck from "./fsck";
+import * as inode from "./inode";
+import * as clock from "../clock";
 import * as journal from "./journal";
 import * as superblock from "./superblock";
 import * as volume from "./volume";
@@ -55,6 +57,8 @@ export function mount(readOnlyDisk: bool): Errno {
   if (!bitmap.count()) volume.fail("block bitmap checksum mismatch");
   const problems = fsck.fits() ? fsck.run() : 0;
   if (!fsck.fits()) log.warn("fs: the volume is larger than fsck covers (1 GiB); not checked at mount");
+  // generations continue above the disk's (unchecked: from the clock, far above any count)
+  inode.seedGeneration(fsck.fits() ? fsck.maxGeneration() + 1 : <u32>(clock.nanoseconds() >> 10) | 0x80000000);
   if (problems > 0) {
     log.begin(log.Level.Warn);
     line.text("fs: fsck found ");
