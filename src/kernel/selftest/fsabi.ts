@@ -16,6 +16,7 @@ import * as log from "../log";
 import * as modules from "../modules";
 import * as fileCalls from "../syscalls/fs";
 import * as probeAgent from "./probeagent";
+import * as scheduler from "../sched/scheduler";
 
 const QUOTA: u64 = 256 << 10;
 const pathBuffer = memory.data(64);
@@ -97,4 +98,71 @@ export function fileAbi(): bool {
   line.decimal(problems);
   log.publish();
   return failures == 0;
+}
+
+const WORKERS: u32 = 2;
+const WORKER_FILES: u32 = 12;
+const WORKER_BYTES: u32 = 12 << 10;
+const WAIT_LIMIT_NS: u64 = 60_000_000_000;
+const checkBuffer = memory.data(12 << 10);
+const spawned = memory.data(<i32>WORKERS * 4);
+
+/** fs-abi-concurrent: two agents (one per CPU with -smp 2) each write, fsync and
+ *  read back 12 files of 12 KiB at once, through one subtree; the file calls take
+ *  turns inside the file system (its I/O sleeps). Every file is whole, fsck clean. */
+export function concurrentAgents(): bool {
+  if (!fs.mounted()) { log.error("selftest: fs-abi-concurrent: no file system mounted"); return false; }
+  const module = modules.registry.find("files");
+  const worker = modules.registry.exportIndex(module, "worker");
+  const shared = fs.files.create(fs.ROOT, pathBuffer, path("shared"), fs.inode.Kind.Directory, 0);
+  if (shared <= 0) return false;
+  for (let i: u32 = 0; i < WORKERS; i++) {
+    const agent = agents.lifecycle.spawn(probeAgent.idleSpec(module, modules.registry.exportIndex(module, "idle"), 64));
+    if (agent < 0) return false;
+    const handle = <u32>caps.createRoot(agent, caps.ObjectKind.FileSubtree, fileCalls.subtreeObject(<u32>shared),
+      caps.Rights.Read | caps.Rights.Write, caps.NO_EXPIRY, clock.nanoseconds());
+    // the agent's thread has not run yet (this thread holds the kernel until it sleeps)
+    agents.registry.setEntry(agent, worker, handle, i + 1);
+    store<i32>(spawned + <usize>i * 4, agent);
+  }
+  const started = clock.nanoseconds();
+  let running = true;
+  while (running && clock.nanoseconds() - started < WAIT_LIMIT_NS) {
+    scheduler.sleep(2_000_000);
+    running = false;
+    for (let i: u32 = 0; i < WORKERS; i++) {
+      if (agents.registry.state(load<i32>(spawned + <usize>i * 4)) == agents.registry.State.Running) running = true;
+    }
+  }
+  const elapsed = clock.nanoseconds() - started;
+  let whole: u32 = 0;
+  for (let id: u32 = 1; id <= WORKERS; id++) {
+    for (let k: u32 = 0; k < WORKER_FILES; k++) {
+      const n = path("shared/w0-00");
+      store<u8>(pathBuffer + 8, <u8>(0x30 + id));
+      store<u8>(pathBuffer + 10, <u8>(0x30 + k / 10));
+      store<u8>(pathBuffer + 11, <u8>(0x30 + k % 10));
+      const ino = fs.files.lookup(fs.ROOT, pathBuffer, n);
+      if (ino <= 0 || fs.files.read(<u32>ino, 0, checkBuffer, WORKER_BYTES) != <i64>WORKER_BYTES) continue;
+      let same = true;
+      for (let j: u32 = 0; j < WORKER_BYTES && same; j++) same = load<u8>(checkBuffer + j) == <u8>((id * 7 + k * 13 + j) & 0xff);
+      if (same) whole++;
+    }
+  }
+  const problems = fs.check();
+  line.reset();
+  line.text("AIOS fs-abi-concurrent agents=");
+  line.decimal(WORKERS);
+  line.text(" files_whole=");
+  line.decimal(whole);
+  line.text(" of=");
+  line.decimal(WORKERS * WORKER_FILES);
+  line.text(" fsck=");
+  line.decimal(problems);
+  line.text(running ? " timed_out" : " finished");
+  line.text(" ms=");
+  line.decimal(elapsed / 1_000_000);
+  log.publish();
+  for (let i: u32 = 0; i < WORKERS; i++) agents.lifecycle.kill(load<i32>(spawned + <usize>i * 4));
+  return !running && whole == WORKERS * WORKER_FILES && problems == 0;
 }

@@ -121,6 +121,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "bench-fs")) return fsScenarios.benchmark;
   if (nameIs(source, length, "fs-abi")) return fsAbiScenarios.fileAbi;
   if (nameIs(source, length, "fs-telemetry")) return fsScenarios.telemetry;
+  if (nameIs(source, length, "fs-abi-concurrent")) return fsAbiScenarios.concurrentAgents;
   return null;
 }
 

@@ -105,3 +105,31 @@ export function run(handle: u32, step: u32): u32 {
   if (step == 13) return code(fileUnlink(handle, PATH, put(PATH, "notes/b.txt")));
   return 0xffff;
 }
+
+export const WORKER_FILES: u32 = 12;
+const WORKER_BYTES: u32 = 12 << 10;
+
+/** An agent's entry for the concurrency test: WORKER_FILES files "w<id>-<k>" of
+ *  12 KiB, each written and fsync'd, then read back; the number that matched. */
+export function worker(handle: u32, id: u32): u32 {
+  let good: u32 = 0;
+  for (let k: u32 = 0; k < WORKER_FILES; k++) {
+    const length = put(PATH, "w0-00");
+    store<u8>(PATH + 1, <u8>(0x30 + id));
+    store<u8>(PATH + 3, <u8>(0x30 + k / 10));
+    store<u8>(PATH + 4, <u8>(0x30 + k % 10));
+    for (let j: u32 = 0; j < WORKER_BYTES; j++) store<u8>(BUFFER + j, <u8>((id * 7 + k * 13 + j) & 0xff));
+    const fd = fileOpen(handle, PATH, length, READ | WRITE | CREATE | TRUNCATE);
+    if (fd < 0) continue;
+    const n = fileWrite(fd, BUFFER, WORKER_BYTES);
+    fileSync(fd);
+    fileSeek(fd, 0, SEEK_SET);
+    const m = fileRead(fd, OTHER_BIG, WORKER_BYTES);
+    fileClose(fd);
+    let same = n == <i32>WORKER_BYTES && m == <i32>WORKER_BYTES;
+    for (let j: u32 = 0; j < WORKER_BYTES && same; j++) same = load<u8>(BUFFER + j) == load<u8>(OTHER_BIG + j);
+    if (same) good++;
+  }
+  return good;
+}
+const OTHER_BIG = memory.data(12 << 10);
