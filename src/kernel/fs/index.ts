@@ -17,9 +17,10 @@ import * as superblock from "./superblock";
 import * as volume from "./volume";
 import * as disk from "./disk";
 import * as telemetry from "./telemetry";
+import * as lock from "./lock";
 import * as share from "./share";
 import * as snapshot from "./snapshot";
-export { bitmap, cache, crc32c, device, directory, disk, files, fsck, inode, journal, mkfs, share, snapshot, superblock, telemetry, volume };
+export { bitmap, cache, crc32c, device, directory, disk, files, fsck, inode, journal, lock, mkfs, share, snapshot, superblock, telemetry, volume };
 
 export function mount(readOnlyDisk: bool): Errno { return mounting.mount(readOnlyDisk); }
 export function unmount(): Errno { return mounting.unmount(); }

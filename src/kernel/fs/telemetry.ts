@@ -11,6 +11,7 @@ import * as crc32c from "./crc32c";
 import * as directory from "./directory";
 import * as files from "./files";
 import * as inode from "./inode";
+import * as lock from "./lock";
 import * as log from "../log";
 import * as report from "./report";
 
@@ -61,7 +62,7 @@ function lookupSegment(n: u32): i64 {
 /** Opens the store in directory `path` under `base` (made if missing): segments
  *  of `bytesPerSegment`, the newest `segments` of them kept. Appends continue the
  *  newest segment found. */
-export function open(base: u32, path: usize, length: u32, bytesPerSegment: u32, segments: u32): Errno {
+function openLocked(base: u32, path: usize, length: u32, bytesPerSegment: u32, segments: u32): Errno {
   if (bytesPerSegment < HEADER + 1 || segments == 0) return Errno.InvalidArgument;
   let dir = files.lookup(base, path, length);
   if (dir == -(<i64>Errno.NotFound)) dir = files.create(base, path, length, inode.Kind.Directory, 0);
@@ -134,7 +135,7 @@ function rotate(): Errno {
 }
 
 /** Appends one record of `length` bytes at `payload`. */
-export function append(payload: usize, length: u32): Errno {
+function appendLocked(payload: usize, length: u32): Errno {
   if (root == 0) return Errno.NotReady;
   if (length == 0 || length > MAX_RECORD || <u64>length + HEADER > <u64>segmentBytes) return Errno.InvalidArgument;
   if (newest == 0 || size + <u64>HEADER + <u64>length > <u64>segmentBytes) {
@@ -157,14 +158,14 @@ export function append(payload: usize, length: u32): Errno {
 }
 
 /** Makes every record appended so far durable. */
-export function sync(): Errno { return files.sync(); }
+export function sync(): Errno { lock.enter(); const r = files.sync(); lock.leave(); return r; }
 
 /** Starts reading from the oldest record kept. */
 export function rewind(): void { readSegment = oldest; readOffset = 0; }
 
 /** The next record into `out` (at most `capacity` bytes): its length, -1 when
  *  there are no more, or -Errno. A record failing its CRC ends its segment. */
-export function next(out: usize, capacity: u32): i64 {
+function nextLocked(out: usize, capacity: u32): i64 {
   if (root == 0) return -(<i64>Errno.NotReady);
   while (readSegment != 0 && readSegment <= newest) {
     const ino = lookupSegment(readSegment);
@@ -194,3 +195,14 @@ export function newestSegment(): u32 { return newest; }
 export function appendedCount(): u64 { return appended; }
 export function rotationCount(): u64 { return rotations; }
 export function droppedSegments(): u64 { return dropped; }
+
+// The public calls take the file-system lock (lock.ts): the collector runs beside agents.
+/** Opens the store in directory `path` under `base` (made if missing): segments
+ *  of `bytesPerSegment`, the newest `segments` of them kept. */
+export function open(base: u32, path: usize, length: u32, bytesPerSegment: u32, segments: u32): Errno {
+  lock.enter(); const r = openLocked(base, path, length, bytesPerSegment, segments); lock.leave(); return r;
+}
+/** Appends one record of `length` bytes at `payload`. */
+export function append(payload: usize, length: u32): Errno { lock.enter(); const r = appendLocked(payload, length); lock.leave(); return r; }
+/** The next record into `out`: its length, -1 when there are no more, or -Errno. */
+export function next(out: usize, capacity: u32): i64 { lock.enter(); const r = nextLocked(out, capacity); lock.leave(); return r; }

@@ -9,14 +9,13 @@
 // file: past its quota (fs_quota, set by the kernel) writes fail ResourceExhausted.
 // Data moves through a kernel staging buffer, at most MAX_BYTES per call.
 // The file system is not re-entrant and its disk I/O sleeps (another thread may
-// then run kernel code on this CPU): enter()/leave() let one call in at a time.
+// then run kernel code on this CPU): enter()/leave() (fs/lock.ts) let one call in at a time.
 import { Errno } from "../../abi";
 import { cpu } from "../../hal";
 import * as agents from "../agents";
 import * as caps from "../caps";
 import * as fs from "../fs";
 import { linearToVirtual } from "../physical";
-import * as scheduler from "../sched/scheduler";
 import { checked, inCallerMemory } from "./index";
 
 export const MAX_BYTES: u32 = 64 << 10;
@@ -38,12 +37,9 @@ const staging = memory.data(<i32>MAX_BYTES, 4096);
 const pathBuffer = memory.data(<i32>MAX_PATH + 1);
 const statBuffer = memory.data(32);
 let hooked = false;
-let busy = false;
-const WAIT_NS: u64 = 100_000;
-
-/** Waits until no other file call is inside the file system, then holds it. */
-export function enter(): void { while (busy) scheduler.sleep(WAIT_NS); busy = true; }
-export function leave(): void { busy = false; }
+/** Waits until no other caller is inside the file system, then holds it (fs/lock.ts). */
+export function enter(): void { fs.lock.enter(); }
+export function leave(): void { fs.lock.leave(); }
 
 /** The object a FileSubtree capability names for directory inode `ino`: its
  *  inode and generation (so a removed directory's number, reused, is not it). */
