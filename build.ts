@@ -7,6 +7,8 @@
 //   npx zx build.ts run        build, then boot in QEMU with the serial console here
 //                              [--iso] [--uefi] [--cmdline "..."] [--memory 512M] [--smp 2]
 //   npx zx build.ts host       the kernel sources compiled for the host tests
+//   npx zx build.ts mkfs <image> [--size 64M] [--put dir]   an AIOS file system in a raw image
+//   npx zx build.ts fsck <image>                             check it (replays its journal first)
 //   npx zx build.ts clean
 //
 // Pipeline: src/**/*.ts --asc--> build/kernel.wasm --wasm2c--> build/kernel.c
@@ -316,7 +318,21 @@ async function busyPorts(ports: number[]): Promise<number[]> {
   return taken;
 }
 
-const VALUE_OPTIONS = ["--cmdline", "--out", "--memory", "--smp"];
+const VALUE_OPTIONS = ["--cmdline", "--out", "--memory", "--smp", "--size", "--put"];
+
+/** "64M", "1G", "4096K" or bytes. */
+function parseSize(text: string): number {
+  const m = /^(\d+)([KMG]?)$/i.exec(text);
+  if (!m) throw new Error(`bad size '${text}': use e.g. 64M`);
+  return Number(m[1]) * ({ "": 1, K: 1 << 10, M: 1 << 20, G: 1 << 30 } as Record<string, number>)[m[2].toUpperCase()];
+}
+
+/** The positional argument after the command (an image path). */
+function operand(args: string[], command: string): string {
+  const image = args.slice(args.indexOf(command) + 1).find((a, i, rest) => !a.startsWith("-") && !VALUE_OPTIONS.includes(rest[i - 1]));
+  if (!image) throw new Error(`usage: npx zx build.ts ${command} <image>`);
+  return image;
+}
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -337,6 +353,23 @@ async function main(): Promise<void> {
     case "host":
       await buildHost();
       break;
+    case "mkfs": {
+      await buildHost();
+      const { mkfsImage } = await import("./tools/fs.ts");
+      const size = option("--size");
+      console.log(mkfsImage(operand(args, "mkfs"), size ? parseSize(size) : undefined, option("--put")));
+      break;
+    }
+    case "fsck": {
+      await buildHost();
+      const { fsckImage } = await import("./tools/fs.ts");
+      const image = operand(args, "fsck");
+      const { problems, log } = fsckImage(image);
+      process.stdout.write(log);
+      console.log(problems === 0 ? `${image}: clean` : `${image}: ${problems} problem(s)`);
+      process.exitCode = problems === 0 ? 0 : 1;
+      return;
+    }
     case "run": {
       requireTools(["qemu"]);
       const useIso = process.argv.includes("--iso") || process.argv.includes("--uefi");
@@ -372,7 +405,7 @@ async function main(): Promise<void> {
       rmSync(ISO, { force: true });
       return;
     default:
-      throw new Error(`unknown command '${command}': use build, iso, run, host or clean`);
+      throw new Error(`unknown command '${command}': use build, iso, run, host, mkfs, fsck or clean`);
   }
   console.log(`${command}: ${((performance.now() - started) / 1000).toFixed(2)} s`);
 }

@@ -16,6 +16,10 @@
 //   a scratch image: 8 MiB written and read in 1 MiB transfers against an
 //   in-guest copy (rep movsb) of the same 8 MiB in the same boot, and random 4 KiB
 //   writes and reads at queue depth 1 (IOPS)
+//   the file system (aios.test=bench-fs) on a 64 MiB virtio-blk image made by
+//   `build.ts mkfs`: 200 files created with 4 KiB each then one fsync, 8 MiB
+//   written then fsync'd (against the raw virtio-blk write above), 50 appends of
+//   4 KiB each fsync'd; median of 3 boots (no Linux ext4 baseline yet)
 //   each NIC (virtio-net, e1000; aios.test=bench-virtio-net|e1000): 20,000
 //   minimum-size frames sent through QEMU user networking, frames/s
 //   each of those five next to a stock Debian Linux guest running the same
@@ -217,11 +221,13 @@ async function main() {
     rmSync(scratch, { force: true });
     return { f: medianFacts(aios), linux: linuxNote ? undefined : linuxRuns.map(medianFacts), linuxNote };
   };
+  const mibPerS = (g: Record<string, string>, ns: string) => Number(g.mib) / (Number(ns) / 1e9);
+  let rawBlkWrite = 0;
   for (const [title, name, device] of storage) {
     const extra = ["-nic", "none", "-drive", `file=${scratch},if=none,id=d0,format=raw`, ...device];
     const { f, linux: linuxFacts, linuxNote } = await devicePair(name, extra, [name], true);
     const l = linuxFacts?.[0];
-    const mibPerS = (g: Record<string, string>, ns: string) => Number(g.mib) / (Number(ns) / 1e9);
+    if (name === "blk") rawBlkWrite = mibPerS(f, f.write_ns);
     const iops = (g: Record<string, string>, ns: string) => Number(g.random_ops) / (Number(ns) / 1e9);
     storageRows.push(
       [`${title} sequential write, 1 MiB`, `${mibPerS(f, f.write_ns).toFixed(0)} MiB/s`, `${(mibPerS(f, f.write_ns) / mibPerS(f, f.copy_ns)).toFixed(1)}x an in-guest copy, rep movsb (${mibPerS(f, f.copy_ns).toFixed(0)} MiB/s); best of 5, ${f.mib} MiB`],
@@ -235,6 +241,26 @@ async function main() {
     storageRows.push([`${title} random 4 KiB read, QD1`, `${iops(f, f.random_read_ns).toFixed(0)} IOPS`, `${f.random_ops} reads over 8 MiB`]);
     if (l) storageRows.push([`  Linux, O_DIRECT pread`, `${iops(l, l.random_read_ns).toFixed(0)} IOPS`, ratio(iops(f, f.random_read_ns), iops(l, l.random_read_ns))]);
   }
+  // ---- the file system on virtio-blk: creates, sequential write + fsync, fsync'd appends
+  const fsImage = "build/bench/fs.img";
+  const fsRuns: Record<string, string>[] = [];
+  for (let i = 0; i < DEVICE_BOOTS; i++) {
+    rmSync(fsImage, { force: true });
+    timed(["mkfs", fsImage, "--size", "64M"]);
+    const run = await boot({ kernel: "build/aios.elf", append: "aios.test=bench-fs",
+      extra: ["-nic", "none", "-drive", `file=${fsImage},if=none,id=d0,format=raw`, "-device", "virtio-blk-pci,drive=d0"] }, 300_000);
+    if (run.status !== 33) throw new Error(`bench-fs failed:\n${run.output}`);
+    fsRuns.push(benchFacts(run.output, "AIOS", "fs"));
+  }
+  rmSync(fsImage, { force: true });
+  const fsf = medianFacts(fsRuns);
+  const perSecond = (count: string, ns: string) => Number(count) / (Number(ns) / 1e9);
+  storageRows.push(
+    ["fs: create + 4 KiB write, one fsync", `${perSecond(fsf.files, fsf.create_ns).toFixed(0)} files/s`, `${fsf.files} files in one directory, then one fsync; median of ${DEVICE_BOOTS} boots`],
+    ["fs: sequential write + fsync", `${mibPerS(fsf, fsf.write_ns).toFixed(0)} MiB/s`, `${fsf.mib} MiB in 64 KiB calls; ${(mibPerS(fsf, fsf.write_ns) / rawBlkWrite).toFixed(2)}x raw virtio-blk writes above`],
+    ["fs: 4 KiB append + fsync", `${perSecond(fsf.syncs, fsf.append_sync_ns).toFixed(0)} fsyncs/s`, `each fsync a journal commit: 3 flushes (data, journal, checkpoint); no Linux ext4 baseline yet`],
+  );
+
   const nics: [string, string, string][] = [["virtio-net", "virtio-net", "virtio-net-pci"], ["e1000", "e1000", "e1000"]];
   for (const [title, name, device] of nics) {
     const extra = ["-nic", "none", "-netdev", "user,id=n0", "-device", `${device},netdev=n0`];

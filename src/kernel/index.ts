@@ -12,6 +12,7 @@ import * as trapReport from "./trap";
 import * as smp from "./platform/smp";
 import * as syscalls from "./syscalls";
 import * as blockCalls from "./syscalls/block";
+import * as fileCalls from "./syscalls/fs";
 import * as deviceCalls from "./syscalls/device";
 import * as netCalls from "./syscalls/net";
 import * as scheduler from "./sched/scheduler";
@@ -134,6 +135,94 @@ export function abiBlockFlush(slot: u32, handle: u32): i32 {
 export function abiBlockInfo(slot: u32, handle: u32, what: u32): i64 {
   const caller = modules.enterKernel();
   const result = blockCalls.info(slot, handle, what);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiFileOpen(slot: u32, handle: u32, pointer: u32, length: u32, flags: u32): i32 {
+  const caller = modules.enterKernel();
+  fileCalls.enter();
+  const result = fileCalls.open(slot, handle, pointer, length, flags);
+  fileCalls.leave();
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiFileRead(slot: u32, fd: u32, pointer: u32, length: u32): i32 {
+  const caller = modules.enterKernel();
+  fileCalls.enter();
+  const result = fileCalls.read(slot, fd, pointer, length);
+  fileCalls.leave();
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiFileWrite(slot: u32, fd: u32, pointer: u32, length: u32): i32 {
+  const caller = modules.enterKernel();
+  fileCalls.enter();
+  const result = fileCalls.write(slot, fd, pointer, length);
+  fileCalls.leave();
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiFileSeek(slot: u32, fd: u32, offset: i64, whence: u32): i64 {
+  const caller = modules.enterKernel();
+  fileCalls.enter();
+  const result = fileCalls.seek(slot, fd, offset, whence);
+  fileCalls.leave();
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiFileStat(slot: u32, fd: u32, pointer: u32): i32 {
+  const caller = modules.enterKernel();
+  fileCalls.enter();
+  const result = fileCalls.stat(slot, fd, pointer);
+  fileCalls.leave();
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiDirRead(slot: u32, fd: u32, position: u32, pointer: u32): i64 {
+  const caller = modules.enterKernel();
+  fileCalls.enter();
+  const result = fileCalls.dirRead(slot, fd, position, pointer);
+  fileCalls.leave();
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiDirMake(slot: u32, handle: u32, pointer: u32, length: u32): i32 {
+  const caller = modules.enterKernel();
+  fileCalls.enter();
+  const result = fileCalls.makeDirectory(slot, handle, pointer, length);
+  fileCalls.leave();
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiFileRename(slot: u32, handle: u32, from: u32, fromLength: u32, to: u32, toLength: u32): i32 {
+  const caller = modules.enterKernel();
+  fileCalls.enter();
+  const result = fileCalls.rename(slot, handle, from, fromLength, to, toLength);
+  fileCalls.leave();
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiFileUnlink(slot: u32, handle: u32, pointer: u32, length: u32): i32 {
+  const caller = modules.enterKernel();
+  fileCalls.enter();
+  const result = fileCalls.unlink(slot, handle, pointer, length);
+  fileCalls.leave();
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiFileSync(slot: u32, fd: u32): i32 {
+  const caller = modules.enterKernel();
+  fileCalls.enter();
+  const result = fileCalls.sync(slot, fd);
+  fileCalls.leave();
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiFileClose(slot: u32, fd: u32): i32 {
+  const caller = modules.enterKernel();
+  fileCalls.enter();
+  const result = fileCalls.close(slot, fd);
+  fileCalls.leave();
   modules.leaveKernel(caller);
   return result;
 }

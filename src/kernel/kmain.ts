@@ -19,6 +19,7 @@ import * as scheduler from "./sched/scheduler";
 import * as kernelLock from "./sync/kernellock";
 import * as events from "./events";
 import * as fabric from "./fabric";
+import * as fs from "./fs";
 import * as platformTime from "./platform/time";
 import * as panic from "./panic";
 import * as api from "./api";
@@ -97,6 +98,7 @@ export function kmain(magic: u32, infoAddress: u64): void {
   cpu.enableInterrupts();                              // from here on, interrupts are live
   driversInit();                                       // virtio and the rest, on MSI-X where offered
   crypto.random.init();                                // the kernel DRBG, seeded from RDSEED/RDRAND and virtio-rng
+  fs.disk.mountFirst();                                // the first disk with the AIOS file system, if any
   smp.startAll(apic.bootCpuApicId());                  // the other CPUs, one by one
   if (!scheduler.awaitCpus(<i32>smp.onlineCpus(), JOIN_WAIT_NS)) log.warn("sched: not every CPU took its share of threads");
   power.init();                                        // S5, reset, the power button

@@ -42,6 +42,8 @@ export class FakeMachine {
   divisorLatch = false;            // DLAB: data-port writes set the baud divisor
   layout = new Map<number, bigint>();
   linear: WebAssembly.Memory | null = null;   // the instance's memory, for atomics
+  /** A block disk for the file-system tests (4 KiB blocks moved to and from linear memory). */
+  disk: { read(block: number, count: number, to: Uint8Array): number; write(block: number, count: number, from: Uint8Array): number; flush(): number } | null = null;
 
   addPhysical(base: bigint | number, bytes: Uint8Array): void {
     for (let i = 0; i < bytes.length; i++) this.writePhysical(BigInt(base) + BigInt(i), bytes[i]);
@@ -161,6 +163,11 @@ export class FakeMachine {
           if (old === expected >>> 0) view.setUint32(Number(a), desired, true);
           return old;
         },
+        testDiskRead: (block: bigint, count: number, buffer: number) =>
+          this.disk ? this.disk.read(Number(block), count, new Uint8Array(this.linear!.buffer, buffer, count * 4096)) : 8,
+        testDiskWrite: (block: bigint, count: number, buffer: number) =>
+          this.disk ? this.disk.write(Number(block), count, new Uint8Array(this.linear!.buffer, buffer, count * 4096)) : 8,
+        testDiskFlush: () => (this.disk ? this.disk.flush() : 8),
         cpuIndex: () => 0,
         tripleFault: () => { throw new Error("triple fault"); },
         threadPrepare: () => 1, threadAdopt: () => {}, threadSwitch: () => {},

@@ -3,6 +3,7 @@
 // runs once in kmain; the heap can grow past its 2 MiB boot window after it.
 import { Errno } from "../../abi";
 import * as frames from "./frames";
+import * as grown from "./grown";
 import * as heap from "./heap";
 import * as kernelspace from "./kernelspace";
 import * as layout from "./layout";
@@ -13,7 +14,7 @@ import * as setup from "./setup";
 import * as sharing from "./sharing";
 import * as stacks from "./stacks";
 
-export { frames, heap, kernelspace, layout, modulememory, pagetable, pools, sharing, stacks };
+export { frames, grown, heap, kernelspace, layout, modulememory, pagetable, pools, sharing, stacks };
 
 export function init(): Errno {
   const result = setup.init();

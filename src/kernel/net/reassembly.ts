@@ -18,7 +18,7 @@
 //    time exceeded is sent for it;
 //  - room: with every slot taken, the oldest datagram is evicted for the new one.
 // Single-threaded: only the stack's receive path (one CPU at a time) calls it.
-import { frames } from "../memory";
+import { frames, grown } from "../memory";
 import * as physical from "../physical";
 import * as ipv4 from "./ipv4";
 import { finish, get16, put16, sum } from "./bytes";
@@ -64,7 +64,7 @@ const headers = memory.data(SLOTS * MAX_HEADER);
 const bitmaps = memory.data(SLOTS * BITMAP_BYTES);
 const counts = memory.data(REASONS * 8);
 // the complete datagram handed to the stack: valid until the next accept()
-const output = memory.data(MAX_DATAGRAM);
+let output: usize = 0;                          // grown at the first datagram completed (the boot window is small)
 let outputLength: u32 = 0;
 
 export function count(reason: Reason): u64 { return load<u64>(counts + <usize>reason * 8); }
@@ -225,6 +225,8 @@ export function accept(packet: usize, length: u32, now: u64): usize {
   // complete (no overlaps were kept, so the bytes held are the bytes covered)
   const outputHeader = load<u32>(headerLengths + <usize>slot * 4);
   if (outputHeader + complete > MAX_DATAGRAM) { release(slot); counted(Reason.Oversized); return 0; }   // a longer first header
+  if (output == 0) output = grown.take(<usize>MAX_DATAGRAM);
+  if (output == 0) { release(slot); counted(Reason.NoMemory); return 0; }
   memory.copy(output, headers + <usize>slot * MAX_HEADER, outputHeader);
   copyOut(output + <usize>outputHeader, block, complete);
   release(slot);

@@ -8,6 +8,7 @@
 import { Errno } from "../../abi";
 import { cpu } from "../../hal";
 import { endpoints } from "../ipc";
+import { grown } from "../memory";
 import * as ipv4 from "./ipv4";
 import * as iface from "./interface";
 import { finish, get16, pseudoHeader, put16, put32, sum } from "./bytes";
@@ -133,6 +134,8 @@ export function receive(datagram: usize, length: u32, from: u32, to: u32): bool 
 export function send(sourcePort: u16, destination: u32, destinationPort: u16, data: usize, length: u32, pump: ipv4.Pump): Errno {
   if (length > MAX_DATAGRAM_PAYLOAD) return Errno.MessageTooLarge;
   // data may be the receive buffer route() refills: the datagram is built aside
+  if (stage == 0) stage = grown.take(<usize>(HEADER + MAX_DATAGRAM_PAYLOAD));
+  if (stage == 0) return Errno.ResourceExhausted;
   put16(stage, sourcePort);
   put16(stage + 2, destinationPort);
   put16(stage + 4, <u16>(HEADER + length));
@@ -146,4 +149,6 @@ export function send(sourcePort: u16, destination: u32, destinationPort: u16, da
   return ipv4.transmitFragments(destination, ipv4.PROTOCOL_UDP, stage, HEADER + length);
 }
 
-const stage = memory.data(HEADER + MAX_DATAGRAM_PAYLOAD);
+// the datagram's stage, grown on the first send (not part of the kernel's
+// initial memory, which must fit its boot window)
+let stage: usize = 0;

@@ -40,6 +40,8 @@ import * as netDnsScenarios from "./netdns";
 import * as smpSchedScenarios from "./smpsched";
 import * as capsSmpScenarios from "./capssmp";
 import * as cryptoScenarios from "./crypto";
+import * as fsScenarios from "./fs";
+import * as fsAbiScenarios from "./fsabi";
 
 type Scenario = () => bool;
 
@@ -126,6 +128,16 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "crypto-kat")) return cryptoScenarios.knownAnswers;
   if (nameIs(source, length, "crypto-random")) return cryptoScenarios.randomSources;
   if (nameIs(source, length, "bench-crypto")) return cryptoScenarios.benchmark;
+  if (nameIs(source, length, "fs-persist")) return fsScenarios.persist;
+  if (nameIs(source, length, "fs-verify")) return fsScenarios.verify;
+  if (nameIs(source, length, "fs-powercut")) return fsScenarios.powercut;
+  if (nameIs(source, length, "fs-full")) return fsScenarios.full;
+  if (nameIs(source, length, "fs-badblock")) return fsScenarios.badBlock;
+  if (nameIs(source, length, "fs-status")) return fsScenarios.status;
+  if (nameIs(source, length, "bench-fs")) return fsScenarios.benchmark;
+  if (nameIs(source, length, "fs-abi")) return fsAbiScenarios.fileAbi;
+  if (nameIs(source, length, "fs-telemetry")) return fsScenarios.telemetry;
+  if (nameIs(source, length, "fs-abi-concurrent")) return fsAbiScenarios.concurrentAgents;
   return null;
 }
 

@@ -13,6 +13,7 @@ import { cpu } from "../../hal";
 import * as agents from "../agents";
 import * as caps from "../caps";
 import * as clock from "../clock";
+import { grown } from "../memory";
 import * as net from "../net";
 import { linearToVirtual } from "../physical";
 import * as scheduler from "../sched/scheduler";
@@ -49,7 +50,9 @@ const CONNECTED: u32 = 4;
 const SOCKET_BYTES: usize = (offsetof<Socket>() + 7) & ~<usize>7;
 const table = memory.data(<i32>(<usize>MAX_SOCKETS * SOCKET_BYTES), 8);
 const queues = memory.data(MAX_SOCKETS * ACCEPT_QUEUE * 4);
-const bounce = memory.data(<i32>MAX_TRANSFER, 8);
+// the bounce buffer between agents' memory and the rings: grown on the first
+// socket, not part of the kernel's initial memory (its boot window is 2 MiB)
+let bounce: usize = 0;
 
 function at(i: i32): Socket { return changetype<Socket>(table + <usize>i * SOCKET_BYTES); }
 function idOf(i: i32): i32 { return <i32>((at(i).generation << 8) | <u32>i); }
@@ -74,6 +77,8 @@ function socketOf(slot: u32, id: i32): i32 {
 }
 
 function allocate(slot: u32, kind: Kind): i32 {
+  if (bounce == 0) bounce = grown.take(MAX_TRANSFER);
+  if (bounce == 0) return NONE;
   for (let i = 0; i < MAX_SOCKETS; i++) {
     const s = at(i);
     if (s.kind != Kind.Free) continue;

@@ -12,6 +12,7 @@
 import { Errno } from "../../../abi";
 import * as crypto from "../../crypto";
 import * as clock from "../../clock";
+import { grown } from "../../memory";
 import * as tcp from "../tcp";
 import * as chunked from "../../../lib/http/chunked";
 import * as json from "../../../lib/http/json";
@@ -46,12 +47,33 @@ const enum Phase { Idle = 0, Head = 1, SinkLength = 2, SinkChunked = 3, Streamin
   since: u64;              // when the current head began, or the last activity
 }
 const SESSION_BYTES: usize = (offsetof<Session>() + 7) & ~<usize>7;
-const sessions = memory.data(<i32>(<usize>SLOTS * SESSION_BYTES), 8);
-const digests = memory.data(SLOTS * crypto.sha256.CONTEXT_BYTES, 8);
-const chunkStates = memory.data(<i32>(<usize>SLOTS * chunked.STATE_BYTES), 8);
-const headBuffer = memory.data(<i32>(request.MAX_HEAD + MAX_BODY), 8);
-const responseBuffer = memory.data(<i32>RESPONSE_BYTES, 8);
+// The server's memory (about 230 KiB) is grown when it first listens, not
+// compiled into the kernel's initial memory, which must fit its 2 MiB boot window:
+//   sessions | SHA-256 contexts | chunked states | head + body | response
+const SESSIONS_BYTES: usize = <usize>SLOTS * SESSION_BYTES;
+const DIGESTS_BYTES: usize = <usize>SLOTS * <usize>crypto.sha256.CONTEXT_BYTES;
+const CHUNK_STATES_BYTES: usize = <usize>SLOTS * chunked.STATE_BYTES;
+const HEAD_BUFFER_BYTES: usize = <usize>(request.MAX_HEAD + MAX_BODY);
+const ARENA_BYTES: usize = SESSIONS_BYTES + DIGESTS_BYTES + CHUNK_STATES_BYTES + HEAD_BUFFER_BYTES + <usize>RESPONSE_BYTES;
+let sessions: usize = 0;
+let digests: usize = 0;
+let chunkStates: usize = 0;
+let headBuffer: usize = 0;
+let responseBuffer: usize = 0;
 const digestOut = memory.data(32);
+
+/** Grows the server's memory once; false when there is none. */
+function arena(): bool {
+  if (sessions != 0) return true;
+  sessions = grown.take(ARENA_BYTES);
+  if (sessions == 0) return false;
+  digests = sessions + SESSIONS_BYTES;
+  chunkStates = digests + DIGESTS_BYTES;
+  headBuffer = chunkStates + CHUNK_STATES_BYTES;
+  responseBuffer = headBuffer + HEAD_BUFFER_BYTES;
+  memory.fill(sessions, 0, SESSIONS_BYTES);
+  return true;
+}
 
 let router: u32 = 0;
 let allowed: string = "GET, HEAD";
@@ -138,6 +160,7 @@ function fail(s: Session, status: u32): void {
 
 /** Takes connections on `port`, answering with `route`. */
 export function listen(portNumber: u32, route: Router): Errno {
+  if (!arena()) return Errno.ResourceExhausted;
   router = <u32>changetype<usize>(route);
   const result = tcp.listen(portNumber, event, 0);
   if (result == Errno.Ok) listeningPort = portNumber;
