@@ -48,5 +48,4 @@ export const ABI: Record<string, AbiFunction> = {
   file_unlink: { params: ["i32", "i32", "i32"], result: "i32", kernelExport: "abiFileUnlink", summary: "file_unlink(subtree handle, path pointer, length): 0 or -Errno (a file or an empty directory); needs Write" },
   file_sync: { params: ["i32"], result: "i32", kernelExport: "abiFileSync", summary: "file_sync(fd): 0 or -Errno; every write so far is durable (a journal commit and disk flushes)" },
   file_close: { params: ["i32"], result: "i32", kernelExport: "abiFileClose", summary: "file_close(fd): 0 or -Errno" },
-  cap_check: { params: ["i32", "i32"], result: "i32", kernelExport: "abiCapCheck", summary: "cap_check(handle, rights): 0 when the handle holds the rights, else an Errno (the cheapest checked call)" },
 };
