@@ -379,10 +379,16 @@ async function main(): Promise<void> {
         kernel: useIso ? undefined : ELF, iso: useIso ? ISO : undefined, uefi: process.argv.includes("--uefi"),
         append: option("--cmdline"), memory: option("--memory") ?? "256M", smp: Number(option("--smp") ?? 2),
       });
-      // A persistent raw disk as virtio-blk (made once, 64 MiB, kept across runs and
-      // by `clean`), virtio-rng for entropy, and virtio-net on QEMU user networking.
+      // A persistent raw disk as virtio-blk (made once, 64 MiB with the AIOS file
+      // system, kept across runs and by `clean`), virtio-rng for entropy, and
+      // virtio-net on QEMU user networking.
       const disk = option("--disk") ?? "disk.img";
-      if (!existsSync(disk)) { closeSync(openSync(disk, "w")); truncateSync(disk, 64 << 20); }
+      if (!existsSync(disk)) {
+        // a new disk carries the AIOS file system, so the guest mounts it at once
+        await buildHost();
+        const { mkfsImage } = await import("./tools/fs.ts");
+        console.log(mkfsImage(disk, 64 << 20, undefined));
+      }
       // The service ports (the kernel API on 9000, the services on 9001-9016) are
       // forwarded from 127.0.0.1; a port already taken on the host is named, not
       // left to QEMU's terse refusal.
