@@ -315,7 +315,6 @@ export function receive(s: usize, length: u32, from: u32, to: u32, sourceMac: us
   listeners.deliver(slot);
   if (connection.slotOf(handle) != slot) return;
   output.output(c, now);                                  // data the owner queued, and ACK_NOW
-  if (c.state == State.TimeWait && c.timeWaitAt != 0 && (c.flags & ACK_NOW) != 0) output.sendAck(c);
   if ((c.flags & ACK_PENDING) != 0 && (c.flags & ON_ACK_LIST) == 0) {
     c.flags |= ON_ACK_LIST;
     store<i32>(ackList + <usize>ackListLength * 4, slot);
