@@ -14,6 +14,7 @@
 //                                    reports CSTS.CFS when enabled)
 //   aios.test.port=<n>               a host port a scenario connects to (through
 //                                    QEMU's user networking, at 10.0.2.2)
+//   aios.ip=<a.b.c.d>/<prefix>[,<gw>[,<dns>]]  a static IPv4 configuration instead of DHCP
 //   aios.net=on|off                  the network thread and the kernel API on :9000
 //                                    (default on; off when aios.test= runs a scenario,
 //                                    which then owns the NIC unless this says on)
@@ -36,6 +37,11 @@ const KEY_AHCI_NCQ = "aios.ahci.ncq=";
 const KEY_FAULT = "aios.fault=";
 const KEY_NET = "aios.net=";
 const KEY_TEST_PORT = "aios.test.port=";
+const KEY_IP = "aios.ip=";
+let staticAddress: u32 = 0;
+let staticMask: u32 = 0;
+let staticGateway: u32 = 0;
+let staticDns: u32 = 0;
 let testPortNumber: u32 = 0;
 const enum Toggle { Default = 0, On = 1, Off = 2 }
 let network: Toggle = Toggle.Default;
@@ -63,17 +69,29 @@ function isSpace(c: u8): bool { return c == CHAR_SPACE || c == 0x09 || c == 0x0a
 
 /** Parses `a.b.c.d` with an optional `:port` into dnsAddress and dnsPortNumber:
  *  false (and nothing set) when it is not that. */
-function parseServer(value: usize, length: i32): bool {
-  let i = 0;
+const NO_ADDRESS: u64 = 0xffff_ffff_ffff_ffff;
+
+/** The dotted IPv4 address at value[at]: the bytes read in the high half, the
+ *  address in the low half; NO_ADDRESS when there is none. */
+function addressAt(value: usize, length: i32, at: i32): u64 {
+  let i = at;
   let address: u32 = 0;
   for (let part = 0; part < 4; part++) {
-    if (part > 0) { if (i >= length || load<u8>(value + <usize>i) != 0x2e) return false; i++; }
+    if (part > 0) { if (i >= length || load<u8>(value + <usize>i) != 0x2e) return NO_ADDRESS; i++; }
     const start = i;
     const n = decimalAt(value, length, i, 3);
     i += <i32>(n >>> 32);
-    if (i == start || <u32>n > 255) return false;
+    if (i == start || <u32>n > 255) return NO_ADDRESS;
     address = (address << 8) | <u32>n;
   }
+  return (<u64>(i - at) << 32) | <u64>address;
+}
+
+function parseServer(value: usize, length: i32): bool {
+  const parsed = addressAt(value, length, 0);
+  if (parsed == NO_ADDRESS) return false;
+  let i = <i32>(parsed >>> 32);
+  const address = <u32>parsed;
   let port: u32 = 53;
   if (i < length) {
     if (load<u8>(value + <usize>i) != 0x3a) return false;       // ':'
@@ -87,6 +105,36 @@ function parseServer(value: usize, length: i32): bool {
   if (i != length || address == 0) return false;
   dnsAddress = address;
   dnsPortNumber = <u16>port;
+  return true;
+}
+
+/** aios.ip=a.b.c.d/prefix[,gateway[,dns]]: a static configuration, for machines
+ *  without DHCP (Firecracker's TAP devices). */
+function parseStatic(value: usize, length: i32): bool {
+  const parsed = addressAt(value, length, 0);
+  if (parsed == NO_ADDRESS || <u32>parsed == 0) return false;
+  let i = <i32>(parsed >>> 32);
+  if (i >= length || load<u8>(value + <usize>i) != 0x2f) return false;   // '/'
+  i++;
+  const start = i;
+  const prefix = decimalAt(value, length, i, 2);
+  i += <i32>(prefix >>> 32);
+  if (i == start || <u32>prefix == 0 || <u32>prefix > 32) return false;
+  let gateway: u32 = 0;
+  let dns: u32 = 0;
+  for (let field = 0; field < 2 && i < length; field++) {
+    if (load<u8>(value + <usize>i) != 0x2c) return false;       // ','
+    i++;
+    const next = addressAt(value, length, i);
+    if (next == NO_ADDRESS) return false;
+    i += <i32>(next >>> 32);
+    if (field == 0) gateway = <u32>next; else dns = <u32>next;
+  }
+  if (i != length) return false;
+  staticAddress = <u32>parsed;
+  staticMask = <u32>(0xffff_ffff_0000_0000 >> <u64>(<u32>prefix));
+  staticGateway = gateway;
+  staticDns = dns;
   return true;
 }
 
@@ -134,6 +182,10 @@ function option(word: usize, length: i32): void {
     if (valueLength == 2 && startsWith(value, valueLength, "on")) ahciNcq = true;
     else if (valueLength == 3 && startsWith(value, valueLength, "off")) ahciNcq = false;
     else log.warn("cmdline: aios.ahci.ncq= takes on or off; keeping on");
+  } else if (startsWith(word, length, KEY_IP)) {
+    if (!parseStatic(word + <usize>KEY_IP.length, length - KEY_IP.length)) {
+      log.warn("cmdline: aios.ip= takes a.b.c.d/prefix[,gateway[,dns]]; using DHCP");
+    }
   } else if (startsWith(word, length, KEY_TEST_PORT)) {
     let value: u32 = 0;
     let digits = 0;
@@ -199,6 +251,11 @@ export function parse(source: usize, length: i32): void {
   ahciNcq = true;
   faults = 0;
   network = Toggle.Default;
+  testPortNumber = 0;
+  staticAddress = 0;
+  staticMask = 0;
+  staticGateway = 0;
+  staticDns = 0;
   dnsAddress = 0;
   dnsPortNumber = 53;
   let i = 0;
@@ -223,6 +280,12 @@ export function faultInjected(fault: Fault): bool { return (faults & <u32>fault)
 
 /** False when aios.ahci.ncq=off asked AHCI drives not to use NCQ. */
 export function ahciNcqAllowed(): bool { return ahciNcq; }
+/** aios.ip=: the static address (0: none, use DHCP), its mask, gateway and DNS server. */
+export function staticIp(): u32 { return staticAddress; }
+export function staticNetmask(): u32 { return staticMask; }
+export function staticRouter(): u32 { return staticGateway; }
+export function staticNameServer(): u32 { return staticDns; }
+
 /** The host port aios.test.port= names, 0 without one. */
 export function testPort(): u32 { return testPortNumber; }
 /** Whether the network thread and the kernel API start at boot. */

@@ -128,4 +128,25 @@ test("the kernel API on :9000 through a forwarded port: routes, 1,000 sequential
   expectOutput(result, /AIOS net serve done requests=\d+ client_errors=\d+ .* established=0 half_open=0 buffers=0/);
 });
 
+test("a static address (aios.ip=) instead of DHCP: the API answers on it", async () => {
+  const [port, control] = [await freePort(), await freePort()];
+  let system: { name?: string } = {};
+  let work: Promise<void> | undefined;
+  const result = await scenario("net-serve", "pvh", {
+    append: "aios.net=on aios.ip=10.0.2.15/24,10.0.2.2,10.0.2.3", timeoutMs: 60_000,
+    extra: ["-nic", "none", "-netdev", `user,id=n0,hostfwd=tcp:127.0.0.1:${port}-:9000,hostfwd=tcp:127.0.0.1:${control}-:9999`,
+      "-device", "virtio-net-pci,netdev=n0"],
+    watch: (output) => {
+      if (!work && /AIOS net serve ready/.test(output)) {
+        work = fetchReply(port, "/api/system").then((r) => { system = JSON.parse(r.body.toString()); }).catch(() => {}).finally(() => knock(control));
+      }
+    },
+  });
+  await work;
+  expectStatus(result, STATUS_PASS);
+  expectOutput(result, /net: 10\.0\.2\.15 netmask 255\.255\.255\.0 router 10\.0\.2\.2 dns 10\.0\.2\.3 \(static, aios\.ip=\)/);
+  assert.not.match(result.output, /DHCP server/, "no DHCP exchange");
+  assert.is(system.name, "AIOS");
+});
+
 test.run();

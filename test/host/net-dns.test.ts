@@ -205,6 +205,30 @@ test("the cache: kept for the TTL, not past it; TTL 0 is not cached", () => {
   k.dnsClearCache();
 });
 
+test("aios.ip= sets a static address, prefix, router and DNS; bad values leave DHCP; aios.net= and its default", () => {
+  const parse = (text: string) => { const at = base + 4096; b.write(at, text); k.cmdlineParse(at, text.length); };
+  parse("aios.ip=172.16.0.2/30,172.16.0.1,1.1.1.1");
+  assert.is(k.cmdlineStaticIp() >>> 0, 0xac100002);
+  assert.is(k.cmdlineStaticMask() >>> 0, 0xfffffffc);
+  assert.is(k.cmdlineStaticRouter() >>> 0, 0xac100001);
+  assert.is(k.cmdlineStaticDns() >>> 0, 0x01010101);
+  parse("aios.ip=10.0.2.15/24");
+  assert.is(k.cmdlineStaticMask() >>> 0, 0xffffff00);
+  assert.is(k.cmdlineStaticRouter(), 0);
+  for (const bad of ["aios.ip=10.0.2.15", "aios.ip=10.0.2.15/0", "aios.ip=10.0.2.15/33", "aios.ip=0.0.0.0/8", "aios.ip=10.0.2.15/24,", "aios.ip=10.0.2.15/24,1.2.3", "aios.ip=10.0.2.15/24x"]) {
+    parse(bad);
+    assert.is(k.cmdlineStaticIp(), 0, bad);
+  }
+  parse("");
+  assert.ok(k.cmdlineNetworkEnabled(), "on by default");
+  parse("aios.test=boot");
+  assert.not.ok(k.cmdlineNetworkEnabled(), "off while a scenario runs");
+  parse("aios.test=boot aios.net=on");
+  assert.ok(k.cmdlineNetworkEnabled());
+  parse("aios.net=off");
+  assert.not.ok(k.cmdlineNetworkEnabled());
+});
+
 test("aios.dns= names a server and port; bad values leave DHCP's", () => {
   const parse = (text: string) => { const at = base + 4096; b.write(at, text); k.cmdlineParse(at, text.length); };
   parse("aios.dns=10.0.2.2:5353");

@@ -7,6 +7,7 @@
 // release it.
 import { Errno } from "../../abi";
 import * as clock from "../clock";
+import * as cmdline from "../cmdline";
 import * as line from "../line";
 import * as log from "../log";
 import * as scheduler from "../sched/scheduler";
@@ -17,6 +18,7 @@ import * as stack from "./stack";
 import * as tcp from "./tcp";
 
 const DHCP_RETRY_NS: u64 = 5_000_000_000;
+const DHCP_RETRY_MAX_NS: u64 = 60_000_000_000;
 const SECOND_NS: u64 = 1_000_000_000;
 
 let thread: i32 = scheduler.NO_THREAD;
@@ -45,9 +47,27 @@ export function start(route: http.server.Router, port: u32): bool {
   return true;
 }
 
+/** Asks DHCP until a lease comes: quietly after the first failure, at growing
+ *  intervals (5 s doubling to a minute), since a network without a server may
+ *  get one later. */
+function acquireLease(): void {
+  let wait = DHCP_RETRY_NS;
+  let quiet = false;
+  while (stack.configureByDhcp(quiet) != Errno.Ok) {
+    if (!quiet) log.info("net: still asking for a DHCP lease (aios.ip= sets an address instead)");
+    quiet = true;
+    scheduler.sleep(wait);
+    if (wait < DHCP_RETRY_MAX_NS) wait *= 2;
+  }
+}
+
 function body(unused: u32): void {
   stack.setOwner(scheduler.currentThread());
-  while (stack.configureByDhcp() != Errno.Ok) scheduler.sleep(DHCP_RETRY_NS);
+  if (cmdline.staticIp() != 0) {
+    stack.configureStatic(cmdline.staticIp(), cmdline.staticNetmask(), cmdline.staticRouter(), cmdline.staticNameServer());
+  } else {
+    acquireLease();
+  }
   const opened = http.server.listen(apiPort, changetype<http.server.Router>(<usize>router));
   log.begin(opened == Errno.Ok ? log.Level.Info : log.Level.Error);
   line.text(opened == Errno.Ok ? "api: serving http://" : "api: could not open port ");
@@ -65,9 +85,9 @@ function body(unused: u32): void {
     if (now >= nextTick) { tcp.tick(now); nextTick = now + tcp.TICK_NS; }
     if (now >= nextSecond) {
       http.server.tick(now);
-      if (dhcp.maintain(now, stack.pump) == Errno.NotReady) {         // the lease ended: a new one first
+      if (cmdline.staticIp() == 0 && dhcp.maintain(now, stack.pump) == Errno.NotReady) {   // the lease ended: a new one first
         log.warn("net: the DHCP lease ended; asking for a new one");
-        while (stack.configureByDhcp() != Errno.Ok) scheduler.sleep(DHCP_RETRY_NS);
+        acquireLease();
       }
       if (sweeper != 0) changetype<Sweeper>(<usize>sweeper)(now);
       nextSecond = now + SECOND_NS;

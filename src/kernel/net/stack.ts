@@ -185,9 +185,26 @@ function appendIp(address: u32): void {
   line.decimal(address & 0xff);
 }
 
-/** Asks DHCP for an address and logs the lease. */
-export function configureByDhcp(): Errno {
+/** Takes a static configuration (aios.ip=) and logs it. */
+export function configureStatic(address: u32, mask: u32, router: u32, dns: u32): void {
+  iface.configure(address, mask, router, dns);
+  log.begin(log.Level.Info);
+  line.text("net: ");
+  appendIp(address);
+  line.text(" netmask ");
+  appendIp(mask);
+  line.text(" router ");
+  appendIp(router);
+  line.text(" dns ");
+  appendIp(dns);
+  line.text(" (static, aios.ip=)");
+  log.end();
+}
+
+/** Asks DHCP for an address and logs the lease (a failure only when not `quiet`). */
+export function configureByDhcp(quiet: bool = false): Errno {
   const result = dhcp.acquire(pump);
+  if (result != Errno.Ok && quiet) return result;
   log.begin(result == Errno.Ok ? log.Level.Info : log.Level.Warn);
   if (result == Errno.Ok) {
     line.text("net: ");

@@ -15,3 +15,8 @@ export function dnsCacheLookup(name: usize, now: u64): u32 { return dns.cacheLoo
 export function dnsClearCache(): void { dns.clearCache(); }
 export function cmdlineDnsServer(): u32 { return cmdline.dnsServer(); }
 export function cmdlineDnsPort(): u16 { return cmdline.dnsPort(); }
+export function cmdlineStaticIp(): u32 { return cmdline.staticIp(); }
+export function cmdlineStaticMask(): u32 { return cmdline.staticNetmask(); }
+export function cmdlineStaticRouter(): u32 { return cmdline.staticRouter(); }
+export function cmdlineStaticDns(): u32 { return cmdline.staticNameServer(); }
+export function cmdlineNetworkEnabled(): bool { return cmdline.networkEnabled(); }
