@@ -1,10 +1,11 @@
 // linux.ts — the Linux baseline for the device benchmarks (bench/run.ts): a stock
-// Debian kernel and a busybox initramfs that run AIOS's block and NIC workloads
-// (bench/linux/*.c, bench/linux/init) under the same QEMU device flags.
+// Debian kernel and a busybox initramfs that run AIOS's block, NIC and ext4
+// file-system workloads (bench/linux/*.c, bench/linux/init) under the same QEMU
+// device flags; ext4Image() formats the file-system workload's disk on the host.
 //
 // Everything comes from Debian packages fetched with `apt-get download` into
 // build/bench/linux/ (never installed on the host) and is cached there: the kernel
-// (vmlinuz and the few modules the five devices need, with their dependencies) and
+// (vmlinuz and the few modules the five devices and ext4 need, with their dependencies) and
 // busybox. The helpers are compiled and the initramfs is packed on every run (a
 // second or two). When something is missing — no apt-get, no network, no static
 // libc — prepareLinux() says why and the benchmark runs without the baseline.
