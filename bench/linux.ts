@@ -1,10 +1,11 @@
 // linux.ts — the Linux baseline for the device benchmarks (bench/run.ts): a stock
-// Debian kernel and a busybox initramfs that run AIOS's block and NIC workloads
-// (bench/linux/*.c, bench/linux/init) under the same QEMU device flags.
+// Debian kernel and a busybox initramfs that run AIOS's block, NIC and ext4
+// file-system workloads (bench/linux/*.c, bench/linux/init) under the same QEMU
+// device flags; ext4Image() formats the file-system workload's disk on the host.
 //
 // Everything comes from Debian packages fetched with `apt-get download` into
 // build/bench/linux/ (never installed on the host) and is cached there: the kernel
-// (vmlinuz and the few modules the five devices need, with their dependencies) and
+// (vmlinuz and the few modules the five devices and ext4 need, with their dependencies) and
 // busybox. The helpers are compiled and the initramfs is packed on every run (a
 // second or two). When something is missing — no apt-get, no network, no static
 // libc — prepareLinux() says why and the benchmark runs without the baseline.
@@ -13,7 +14,7 @@
 // flavour is built without SATA_AHCI and E1000, so it cannot drive two of the five
 // devices, and one kernel for all five keeps the rows comparable.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { BootOptions } from "../tools/qemu.ts";
@@ -21,7 +22,7 @@ import type { BootOptions } from "../tools/qemu.ts";
 const CACHE = "build/bench/linux";
 const KERNEL_PACKAGE = "linux-image-amd64";     // depends on the versioned image package
 const BUSYBOX_PACKAGE = "busybox-static";
-const HELPERS = ["blk", "net"];                  // bench/linux/<name>.c, static
+const HELPERS = ["blk", "net", "fs"];            // bench/linux/<name>.c, static
 
 /** The modules each workload loads, before their dependencies are added. The
  *  generic kernel builds all of these as modules (CONFIG_...=m), none built in. */
@@ -31,6 +32,10 @@ const WORKLOAD_MODULES: Record<string, string[]> = {
   ahci: ["ahci", "sd_mod"],
   "virtio-net": ["virtio_pci", "virtio_net"],
   e1000: ["e1000"],
+  // ext4's metadata checksums ask the crypto API for "crc32c" at mount, a soft
+  // dependency (no modprobe here to fetch it): the generic, table-driven one, as
+  // AIOS's own CRC-32C is
+  fs: ["virtio_pci", "virtio_blk", "crc32c_generic", "ext4"],
 };
 
 export interface LinuxGuest {
@@ -123,7 +128,12 @@ export function inScratch(step: (work: string) => void): void {
  *  their dependency lists in CACHE/kernel (the extracted package is ~400 MB). */
 function prepareKernel(): void {
   const kernelDir = join(CACHE, "kernel");
-  if (existsSync(join(kernelDir, "kernel.json"))) return;
+  if (existsSync(join(kernelDir, "kernel.json"))) {
+    // a cache from before a workload was added lacks its modules: fetch again
+    const cached = JSON.parse(readFileSync(join(kernelDir, "kernel.json"), "utf8"));
+    const has = (name: string) => name in cached.depends || (cached.builtin ?? []).includes(name);
+    if (Object.values(WORKLOAD_MODULES).flat().every(has)) return;
+  }
   inScratch((work) => {
     const meta = download(KERNEL_PACKAGE, work);
     const image = run("dpkg-deb", ["-f", meta, "Depends"]).split(/[,|]/).map((d) => d.trim().split(/\s/)[0])
@@ -136,10 +146,14 @@ function prepareKernel(): void {
     const vmlinuz = readdirSync(join(root, "boot")).find((f) => f.startsWith("vmlinuz-"));
     if (!vmlinuz) throw new Error(`${image} has no /boot/vmlinuz-*`);
     const release = vmlinuz.slice("vmlinuz-".length);
-    const files = new Map(findFiles(join(root, "lib/modules", release), ".ko").map((p) => [moduleName(p.split("/").pop()!), p]));
+    const modules = join(root, "lib/modules", release);
+    const files = new Map(findFiles(modules, ".ko").map((p) => [moduleName(p.split("/").pop()!), p]));
+    // modules.builtin: one kernel/…/name.ko a line for what is compiled in
+    const builtin = readFileSync(join(modules, "modules.builtin"), "utf8").split("\n").filter(Boolean)
+      .map((p) => moduleName(p.split("/").pop()!));
     const needed: Record<string, string[]> = {};
     const add = (name: string) => {
-      if (name in needed) return;
+      if (name in needed || builtin.includes(name)) return;
       const path = files.get(name);
       if (!path) throw new Error(`${image} has no module ${name}`);
       needed[name] = dependsOf(readFileSync(path));
@@ -150,7 +164,8 @@ function prepareKernel(): void {
     mkdirSync(join(kernelDir, "modules"), { recursive: true });
     copyFileSync(join(root, "boot", vmlinuz), join(kernelDir, "vmlinuz"));
     for (const name of Object.keys(needed)) copyFileSync(files.get(name)!, join(kernelDir, "modules", `${name}.ko`));
-    writeFileSync(join(kernelDir, "kernel.json"), JSON.stringify({ package: image, version, release, depends: needed }, null, 1));
+    writeFileSync(join(kernelDir, "kernel.json"), JSON.stringify({ package: image, version, release, depends: needed,
+      builtin: Object.values(WORKLOAD_MODULES).flat().filter((name) => builtin.includes(name)) }, null, 1));
   });
 }
 
@@ -197,11 +212,11 @@ export function cpio(entries: CpioEntry[]): Buffer {
   return Buffer.concat(parts);
 }
 
-function buildInitramfs(kernel: { depends: Record<string, string[]> }): string {
+function buildInitramfs(kernel: { depends: Record<string, string[]>; builtin?: string[] }): string {
   for (const helper of HELPERS) {
     run("gcc", ["-O2", "-static", "-Wall", "-o", join(CACHE, helper), `bench/linux/${helper}.c`]);
   }
-  const entries: CpioEntry[] = ["bin", "dev", "etc", "lib", "lib/modules", "proc", "sys"].map((name) => ({ name, mode: S_IFDIR | 0o755 }));
+  const entries: CpioEntry[] = ["bin", "dev", "etc", "lib", "lib/modules", "mnt", "proc", "sys"].map((name) => ({ name, mode: S_IFDIR | 0o755 }));
   // the kernel opens /dev/console for init before init can mount devtmpfs
   entries.push({ name: "dev/console", mode: S_IFCHR | 0o600, device: [5, 1] });
   entries.push({ name: "init", mode: S_IFREG | 0o755, data: readFileSync("bench/linux/init") });
@@ -211,12 +226,39 @@ function buildInitramfs(kernel: { depends: Record<string, string[]> }): string {
     entries.push({ name: `lib/modules/${name}.ko`, mode: S_IFREG | 0o644, data: readFileSync(join(CACHE, "kernel/modules", `${name}.ko`)) });
   }
   for (const [workload, modules] of Object.entries(WORKLOAD_MODULES)) {
-    const order = loadOrder(modules, kernel.depends).map((m) => `${m}.ko`).join("\n") + "\n";
+    const order = loadOrder(modules.filter((m) => !(kernel.builtin ?? []).includes(m)), kernel.depends).map((m) => `${m}.ko`).join("\n") + "\n";
     entries.push({ name: `etc/modules.${workload}`, mode: S_IFREG | 0o644, data: Buffer.from(order) });
   }
   const initrd = join(CACHE, "initramfs.cpio.gz");
   writeFileSync(initrd, gzipSync(cpio(entries)));
   return initrd;
+}
+
+/** mkfs.ext4 from the host's e2fsprogs (a Debian system has it, often outside a
+ *  user's PATH), or undefined. */
+function mkfsExt4(): string | undefined {
+  return ["mkfs.ext4", "/usr/sbin/mkfs.ext4", "/sbin/mkfs.ext4"].find((c) => c.includes("/") ? existsSync(c) : present(c));
+}
+
+/** A fresh raw image of `bytes` at `path` formatted ext4 for the fs workload, or
+ *  why not. mke2fs would call a 64 MiB volume "small" (1 KiB blocks, an inode per
+ *  4 KiB); this asks for its defaults for ordinary volumes instead — 4 KiB blocks
+ *  as AIOS's, 256-byte inodes, one per 16 KiB — with Debian's ext4 features
+ *  (journal, extents, flex_bg, metadata_csum, 64bit). The inode tables and the
+ *  journal are zeroed now, so no lazy-init thread writes in the guest while it is
+ *  measured. */
+export function ext4Image(path: string, bytes: number): string | undefined {
+  const mkfs = mkfsExt4();
+  if (!mkfs) return "mkfs.ext4 (e2fsprogs) is not installed on the host";
+  try {
+    rmSync(path, { force: true });
+    writeFileSync(path, "");
+    truncateSync(path, bytes);
+    run(mkfs, ["-F", "-q", "-b", "4096", "-I", "256", "-i", "16384", "-E", "lazy_itable_init=0,lazy_journal_init=0,nodiscard", path]);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** The Linux guest, or why there is none. Downloads on the first run only. */

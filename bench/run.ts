@@ -16,10 +16,11 @@
 //   a scratch image: 8 MiB written and read in 1 MiB transfers against an
 //   in-guest copy (rep movsb) of the same 8 MiB in the same boot, and random 4 KiB
 //   writes and reads at queue depth 1 (IOPS)
-//   the file system (aios.test=bench-fs) on a 64 MiB virtio-blk image made by
-//   `build.ts mkfs`: 200 files created with 4 KiB each then one fsync, 8 MiB
+//   the file system (aios.test=bench-fs, bench/fs.ts) on a 64 MiB virtio-blk image
+//   made by `build.ts mkfs`: 200 files created with 4 KiB each then one fsync, 8 MiB
 //   written then fsync'd (against the raw virtio-blk write above), 50 appends of
-//   4 KiB each fsync'd; median of 3 boots (no Linux ext4 baseline yet)
+//   4 KiB each fsync'd; next to the Linux guest's ext4 on a 64 MiB image the host
+//   formatted, the same counts and drive flags
 //   each NIC (virtio-net, e1000; aios.test=bench-virtio-net|e1000): 20,000
 //   minimum-size frames sent through QEMU user networking, frames/s
 //   each of those five next to a stock Debian Linux guest running the same
@@ -36,15 +37,15 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { accelerator, boot, type BootResult } from "../tools/qemu.ts";
-import { linuxBoot, prepareLinux } from "./linux.ts";
+import { accelerator, boot } from "../tools/qemu.ts";
+import { prepareLinux } from "./linux.ts";
+import { DEVICE_BOOTS, benchFacts, devicePair, median, medianFacts } from "./pairs.ts";
+import { fsRows } from "./fs.ts";
 import { cryptoRows } from "./crypto.ts";
 import { aiosHttp } from "./http.ts";
 import { linuxHttpBaseline, type HttpBaseline } from "./linux-http.ts";
 
 const RUNS = 5;
-const DEVICE_BOOTS = 3;      // boots per device benchmark, AIOS and Linux alternating
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const seconds = (ms: number) => (ms / 1000).toFixed(2) + " s";
 
 function timed(args: string[]): number {
@@ -65,23 +66,6 @@ function removeBuild(): void {
       if (inner !== "linux") rmSync(join("build/bench", inner), { recursive: true, force: true });
     }
   }
-}
-
-/** "key=value …" after "<prefix> bench <name> " in a guest's output, as an object. */
-function benchFacts(output: string, prefix: string, name: string): Record<string, string> {
-  return Object.fromEntries((output.match(new RegExp(`${prefix} bench ${name} (.*)`))?.[1] ?? "")
-    .trim().split(/\s+/).map((kv) => kv.split("=")));
-}
-
-/** Each field's median over several boots' facts (every field is a number). */
-function medianFacts(runs: Record<string, string>[]): Record<string, string> {
-  return Object.fromEntries(Object.keys(runs[0] ?? {}).map((key) => [key, String(median(runs.map((r) => Number(r[key]))))]));
-}
-
-/** A Linux run that did not exit cleanly: its status and last line, for the table. */
-function linuxFailure(run: BootResult): string {
-  const last = run.output.trim().split("\n").pop() ?? "";
-  return `failed (${run.timedOut ? "timed out" : `status ${run.status}`}): ${last.slice(0, 100)}`;
 }
 
 function buildFloor(): string {
@@ -201,31 +185,12 @@ async function main() {
   } else {
     storageRows.push(["Linux guest (baseline rows)", "skipped", "skipped" in linux ? linux.skipped : ""]);
   }
-  /** DEVICE_BOOTS boots of AIOS with `extra`, each followed by one of Linux: the
-   *  median of each AIOS field, and of each Linux line's fields (or why there are none). */
-  const devicePair = async (name: string, extra: string[], linuxLines: string[], disk: boolean) => {
-    const aios: Record<string, string>[] = [];
-    const linuxRuns: Record<string, string>[][] = linuxLines.map(() => []);
-    let linuxNote = linuxGuest ? "" : "skipped";
-    for (let i = 0; i < DEVICE_BOOTS; i++) {
-      if (disk) freshScratch();
-      const run = await boot({ kernel: "build/aios.elf", append: `aios.test=bench-${name}`, extra }, 300_000);
-      if (run.status !== 33) throw new Error(`bench-${name} failed:\n${run.output}`);
-      aios.push(benchFacts(run.output, "AIOS", name));
-      if (!linuxGuest || linuxNote) continue;
-      if (disk) freshScratch();
-      const linuxRun = await boot(linuxBoot(linuxGuest, name, extra), 300_000);
-      if (linuxRun.status === 33) linuxLines.forEach((line, j) => linuxRuns[j].push(benchFacts(linuxRun.output, "LINUX", line)));
-      else linuxNote = linuxFailure(linuxRun);
-    }
-    rmSync(scratch, { force: true });
-    return { f: medianFacts(aios), linux: linuxNote ? undefined : linuxRuns.map(medianFacts), linuxNote };
-  };
   const mibPerS = (g: Record<string, string>, ns: string) => Number(g.mib) / (Number(ns) / 1e9);
   let rawBlkWrite = 0;
   for (const [title, name, device] of storage) {
     const extra = ["-nic", "none", "-drive", `file=${scratch},if=none,id=d0,format=raw`, ...device];
-    const { f, linux: linuxFacts, linuxNote } = await devicePair(name, extra, [name], true);
+    const { f, linux: linuxFacts, linuxNote } = await devicePair(linuxGuest, name, extra, [name],
+      { path: scratch, aios: freshScratch, linux: () => { freshScratch(); return undefined; } });
     const l = linuxFacts?.[0];
     if (name === "blk") rawBlkWrite = mibPerS(f, f.write_ns);
     const iops = (g: Record<string, string>, ns: string) => Number(g.random_ops) / (Number(ns) / 1e9);
@@ -241,30 +206,14 @@ async function main() {
     storageRows.push([`${title} random 4 KiB read, QD1`, `${iops(f, f.random_read_ns).toFixed(0)} IOPS`, `${f.random_ops} reads over 8 MiB`]);
     if (l) storageRows.push([`  Linux, O_DIRECT pread`, `${iops(l, l.random_read_ns).toFixed(0)} IOPS`, ratio(iops(f, f.random_read_ns), iops(l, l.random_read_ns))]);
   }
-  // ---- the file system on virtio-blk: creates, sequential write + fsync, fsync'd appends
-  const fsImage = "build/bench/fs.img";
-  const fsRuns: Record<string, string>[] = [];
-  for (let i = 0; i < DEVICE_BOOTS; i++) {
-    rmSync(fsImage, { force: true });
-    timed(["mkfs", fsImage, "--size", "64M"]);
-    const run = await boot({ kernel: "build/aios.elf", append: "aios.test=bench-fs",
-      extra: ["-nic", "none", "-drive", `file=${fsImage},if=none,id=d0,format=raw`, "-device", "virtio-blk-pci,drive=d0"] }, 300_000);
-    if (run.status !== 33) throw new Error(`bench-fs failed:\n${run.output}`);
-    fsRuns.push(benchFacts(run.output, "AIOS", "fs"));
-  }
-  rmSync(fsImage, { force: true });
-  const fsf = medianFacts(fsRuns);
-  const perSecond = (count: string, ns: string) => Number(count) / (Number(ns) / 1e9);
-  storageRows.push(
-    ["fs: create + 4 KiB write, one fsync", `${perSecond(fsf.files, fsf.create_ns).toFixed(0)} files/s`, `${fsf.files} files in one directory, then one fsync; median of ${DEVICE_BOOTS} boots`],
-    ["fs: sequential write + fsync", `${mibPerS(fsf, fsf.write_ns).toFixed(0)} MiB/s`, `${fsf.mib} MiB in 64 KiB calls; ${(mibPerS(fsf, fsf.write_ns) / rawBlkWrite).toFixed(2)}x raw virtio-blk writes above`],
-    ["fs: 4 KiB append + fsync", `${perSecond(fsf.syncs, fsf.append_sync_ns).toFixed(0)} fsyncs/s`, `each fsync a journal commit: 3 flushes (data, journal, checkpoint); no Linux ext4 baseline yet`],
-  );
+  // ---- the file system on virtio-blk: creates, sequential write + fsync, fsync'd
+  // appends, next to the Linux guest's ext4
+  storageRows.push(...await fsRows(linux, rawBlkWrite));
 
   const nics: [string, string, string][] = [["virtio-net", "virtio-net", "virtio-net-pci"], ["e1000", "e1000", "e1000"]];
   for (const [title, name, device] of nics) {
     const extra = ["-nic", "none", "-netdev", "user,id=n0", "-device", `${device},netdev=n0`];
-    const { f, linux: linuxFacts, linuxNote } = await devicePair(name, extra, [name, `${name}-udp`], false);
+    const { f, linux: linuxFacts, linuxNote } = await devicePair(linuxGuest, name, extra, [name, `${name}-udp`]);
     storageRows.push([`${title} transmit, 60-byte frames`, `${(Number(f.fps) / 1000).toFixed(0)} k frames/s`, `${f.frames} frames to the slirp gateway's discard port`]);
     if (!linuxFacts) {
       if (linuxGuest) storageRows.push([`  Linux guest`, "-", linuxNote]);
