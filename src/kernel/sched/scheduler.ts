@@ -528,10 +528,6 @@ export function cpusRanOn(t: i32): u64 { return t >= 0 && t < MAX_THREADS ? load
 
 export function affinityOf(t: i32): u64 { return t >= 0 && t < MAX_THREADS ? load<u64>(u64At(affinities, t)) : 0; }
 
-/** Stops thread `t` for good wherever it is (it is never scheduled again) and frees
- *  its stack. A thread running on another CPU is stopped there at its next
- *  preemption point (at once when in agent code); this waits for that, without the
- *  kernel lock meanwhile, since its stack and instance must be out of use first. */
 /** Keeps thread `t` off every CPU until resume(t), and returns once it is not
  *  running anywhere: an agent on another CPU stops at its next preemption point
  *  (a reschedule IPI makes that now), so the kernel can read or call into its
@@ -560,6 +556,10 @@ export function resume(t: i32): void {
 
 export function isSuspended(t: i32): bool { return t > 0 && t < MAX_THREADS && load<u8>(u8At(suspended, t)) != 0; }
 
+/** Stops thread `t` for good wherever it is (it is never scheduled again) and frees
+ *  its stack. A thread running on another CPU is stopped there at its next
+ *  preemption point (at once when in agent code); this waits for that, without the
+ *  kernel lock meanwhile, since its stack and instance must be out of use first. */
 export function kill(t: i32): bool {
   if (t <= 0 || t >= MAX_THREADS || t == currentThread() || state(t) == State.Free || isIdle(t)) return false;
   reservations.remove(t);
