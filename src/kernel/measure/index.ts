@@ -85,6 +85,7 @@ function ready(): bool {
   if (area != 0) return true;
   area = grown.take(AREA_BYTES);
   if (area == 0) return false;
+  const started = clock.nanoseconds();
   const textStart = cpu.layoutAddress(cpu.Layout.TextStart);
   const rodataStart = cpu.layoutAddress(cpu.Layout.RodataStart);
   const table = cpu.layoutAddress(cpu.Layout.ModuleSignatures);
@@ -94,6 +95,15 @@ function ready(): bool {
   append(Kind.KernelRodata, 0, area + DIGEST_OFF, "kernel.rodata");
   hashImage(table, cpu.layoutAddress(cpu.Layout.ModuleSignaturesEnd), area + DIGEST_OFF);
   append(Kind.ModuleTable, 0, area + DIGEST_OFF, "module signatures");
+  log.begin(log.Level.Info);
+  line.text("measure: kernel text ");
+  line.decimal((cpu.layoutAddress(cpu.Layout.TextEnd) - textStart) >> 10);
+  line.text(" KiB, read-only data ");
+  line.decimal((table - rodataStart) >> 10);
+  line.text(" KiB and module signatures measured (SHA-256) in ");
+  line.decimal((clock.nanoseconds() - started) / 1000);
+  line.text(" us");
+  log.end();
   return true;
 }
 
