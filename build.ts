@@ -23,7 +23,7 @@ import { compile } from "./tools/asc.ts";
 import { demangleWith, encode, parseNm, wasmFunctionNames } from "./tools/ksyms.ts";
 import { checkAgainstManifest, generate, kernelForwarders, Manifest, readManifest } from "./tools/modulegen.ts";
 import { accelerator, qemuArgs } from "./tools/qemu.ts";
-import { linkerFragments, signImage, signingKey, emptyTable, tamperedCopy } from "./tools/signing.ts";
+import { linkerFragments, signImage, signingKey, emptyTable, tamperedCopy, versionNumber } from "./tools/signing.ts";
 import { hashInputs, step } from "./tools/steps.ts";
 import { checkWabtVersion, requireTools } from "./tools/toolchain.ts";
 
@@ -248,7 +248,7 @@ async function buildElf(): Promise<void> {
   };
   writeIfChanged(join(BUILD, "modules-text.ld"), fragments.text);
   writeIfChanged(join(BUILD, "modules-rodata.ld"), fragments.rodata);
-  writeIfChanged(join(BUILD, "modsig.bin"), emptyTable(signed.length, key.publicKey));
+  writeIfChanged(join(BUILD, "modsig.bin"), emptyTable(signed.length + 1, key.publicKey));    // + the kernel's own
   writeIfChanged(join(BUILD, "modsig.S"), `.section .modsig, "a"\n.incbin "${join(BUILD, "modsig.bin")}"\n`);
   await step({
     name: "as modsig", inputs: [join(BUILD, "modsig.S"), join(BUILD, "modsig.bin")], outputs: [join(OBJ, "modsig.o")],
@@ -257,7 +257,7 @@ async function buildElf(): Promise<void> {
   objects.push(join(OBJ, "modsig.o"));
 
   await step({
-    name: "link", inputs: [...objects, "linker/kernel.ld", ...compiled.map(wasmPath), join(BUILD, "modules-text.ld"), join(BUILD, "modules-rodata.ld"), key.path, "tools/signing.ts"],
+    name: "link", inputs: [...objects, "linker/kernel.ld", ...compiled.map(wasmPath), join(BUILD, "modules-text.ld"), join(BUILD, "modules-rodata.ld"), key.path, "tools/signing.ts", "package.json"],
     outputs: [ELF, DEBUG_ELF],
     run: () => {
       // Pass 1 without symbols, pass 2 with the table made from pass 1. .ksyms
@@ -279,8 +279,9 @@ async function buildElf(): Promise<void> {
       }
       // the signed records, over the bytes just linked (the section's size is fixed: nothing moves)
       const symbols = new Map(run("nm", ["--defined-only", DEBUG_ELF]).split("\n").map((line) => line.split(" "))
-        .filter((f) => f.length === 3 && f[2].startsWith("__aios_module_")).map((f) => [f[2], BigInt("0x" + f[0])] as [string, bigint]));
-      signImage(DEBUG_ELF, symbols, signed, key);
+        .filter((f) => f.length === 3 && /^__(aios_module_|text_|rodata_start|modsig_start)/.test(f[2])).map((f) => [f[2], BigInt("0x" + f[0])] as [string, bigint]));
+      const kernelVersion = versionNumber(JSON.parse(readFileSync("package.json", "utf8")).version);
+      signImage(DEBUG_ELF, symbols, signed, { name: "kernel", version: kernelVersion, wasm: join(BUILD, "kernel.wasm") }, key);
       run("objcopy", ["--strip-all", DEBUG_ELF, ELF]);
     },
   });

@@ -15,7 +15,10 @@
 //   header   magic "AIOSSIG1" | count u32 | RECORD_BYTES u32 | SIGNATURE_BYTES u32 | 0 u32 | public key (1952)
 //            (HEADER_BYTES in all)
 //   entry i  record (RECORD_BYTES) | signature (SIGNATURE_BYTES) | padding to ENTRY_BYTES
-//            entry i is module i of build/modules.gen.c's table (aios_modules)
+//            entry i is module i of build/modules.gen.c's table (aios_modules);
+//            the last entry is the kernel's own: name "kernel", its whole .text
+//            (every module's code and the generated glue included) and its
+//            .rodata up to .modsig
 //
 //   record   magic "AIOSMOD1" | name, 32 bytes NUL-padded | version u32 | 0 u32 |
 //            wasm SHA-256 | text start u64 | text end u64 | rodata start u64 |
@@ -127,11 +130,23 @@ export function elfSections(elf: Buffer): Section[] {
   return Array.from({ length: shnum }, (_, i) => { const h = header(i); return { name: nameOf(h.nameAt), address: h.address, offset: h.offset, size: h.size }; });
 }
 
-/** The file bytes of [start, end) (kernel virtual addresses) in `elf`, from the section holding them. */
-export function bytesAt(elf: Buffer, sections: Section[], start: bigint, end: bigint): Buffer {
+/** The loadable segments (PT_LOAD): what the boot loader copies from the file, byte for byte. */
+export function elfSegments(elf: Buffer): Section[] {
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const phentsize = elf.readUInt16LE(0x36), phnum = elf.readUInt16LE(0x38);
+  const PT_LOAD = 1;
+  return Array.from({ length: phnum }, (_, i) => phoff + i * phentsize)
+    .filter((at) => elf.readUInt32LE(at) === PT_LOAD)
+    .map((at) => ({ name: "", offset: Number(elf.readBigUInt64LE(at + 0x08)), address: elf.readBigUInt64LE(at + 0x10), size: Number(elf.readBigUInt64LE(at + 0x20)) }));
+}
+
+/** The bytes the kernel finds at [start, end) (kernel virtual addresses) once
+ *  loaded: the file bytes of the loadable segment holding them. (The sections
+ *  argument is unused, kept for the callers' symmetry.) */
+export function bytesAt(elf: Buffer, _sections: Section[], start: bigint, end: bigint): Buffer {
   if (end === start) return Buffer.alloc(0);
-  const s = sections.find((x) => x.size > 0 && start >= x.address && end <= x.address + BigInt(x.size));
-  if (!s) throw new Error(`no section holds 0x${start.toString(16)}-0x${end.toString(16)}`);
+  const s = elfSegments(elf).find((x) => x.size > 0 && start >= x.address && end <= x.address + BigInt(x.size));
+  if (!s) throw new Error(`no loadable segment holds 0x${start.toString(16)}-0x${end.toString(16)}`);
   const at = s.offset + Number(start - s.address);
   return elf.subarray(at, at + Number(end - start));
 }
@@ -151,20 +166,23 @@ export function linkerFragments(objects: { name: string; object: string }[]): { 
 
 /**
  * Fills the .modsig section of the linked `elfPath` in place: for each module
- * (in the order of the module table), its record from the bytes linked in its
- * ranges (the symbols come from `nm` of the same ELF), signed. Returns the records.
+ * (in the order of the module table), then for the kernel, its record from the
+ * bytes linked in its ranges (the symbols come from `nm` of the same ELF),
+ * signed. Returns the records.
  */
 export function signImage(elfPath: string, symbols: Map<string, bigint>, modules: { name: string; version: number; wasm: string }[],
-  key: SigningKey): ModuleRecord[] {
+  kernel: { name: string; version: number; wasm: string }, key: SigningKey): ModuleRecord[] {
   const elf = readFileSync(elfPath);
   const sections = elfSections(elf);
   const modsig = sections.find((s) => s.name === ".modsig");
-  if (!modsig || modsig.size !== tableBytes(modules.length)) throw new Error(`${elfPath}: .modsig missing or of the wrong size`);
-  const table = emptyTable(modules.length, key.publicKey);
-  const records = modules.map((m, i) => {
+  if (!modsig || modsig.size !== tableBytes(modules.length + 1)) throw new Error(`${elfPath}: .modsig missing or of the wrong size`);
+  const table = emptyTable(modules.length + 1, key.publicKey);
+  const entries = [...modules.map((m) => ({ ...m, symbol: (kind: string, edge: string) => `__aios_module_${kind}_${edge}_${m.name}` })),
+    { ...kernel, symbol: (kind: string, edge: string) => kind === "text" ? `__text_${edge}` : edge === "start" ? "__rodata_start" : "__modsig_start" }];
+  const records = entries.map((m, i) => {
     const symbol = (kind: string, edge: string) => {
-      const value = symbols.get(`__aios_module_${kind}_${edge}_${m.name}`);
-      if (value === undefined) throw new Error(`${elfPath}: no symbol __aios_module_${kind}_${edge}_${m.name}`);
+      const value = symbols.get(m.symbol(kind, edge));
+      if (value === undefined) throw new Error(`${elfPath}: no symbol ${m.symbol(kind, edge)}`);
       return value;
     };
     const textStart = symbol("text", "start"), textEnd = symbol("text", "end");
@@ -201,4 +219,10 @@ export function tamperedCopy(elfPath: string, output: string, index: number, wha
   }
   mkdirSync(dirname(output), { recursive: true });
   writeFileSync(output, elf);
+}
+
+/** A version "a.b.c" as a record's u32: a << 16 | b << 8 | c. */
+export function versionNumber(text: string): number {
+  const [a, b, c] = text.split(".").map(Number);
+  return ((a << 16) | (b << 8) | c) >>> 0;
 }

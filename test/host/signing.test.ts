@@ -4,7 +4,8 @@
 // signature, a signature under another key or with another context; and the
 // image the build made (build/aios.elf) carries, for every module of its table,
 // a record whose signature verifies under the build's public key and whose code
-// and read-only data hashes are those of the bytes linked in its ranges.
+// and read-only data hashes are those of the bytes linked in its ranges, and
+// last the kernel's own record over its whole text and read-only data.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
@@ -81,5 +82,6 @@ test("build/aios.elf: every module's record is signed and hashes the bytes linke
     assert.is(Buffer.from(sha256(range(96))).toString("hex"), rec.toString("hex", 144, 176), `${name}: rodata hash`);
   }
   assert.ok(names.includes("counter") && names.includes("probe"), names.join(","));
+  assert.is(names.at(-1), "kernel", "the last record is the kernel's own");
 });
 test.run();

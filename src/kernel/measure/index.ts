@@ -12,10 +12,15 @@
 // a log line ("module X: signature invalid; refused") and an audit record
 // (ModuleRejected); the rest run.
 //
+// The last record in .modsig is the kernel's own (its whole text, module code
+// and generated glue included, and its read-only data up to .modsig): checked
+// when the log starts; the kernel cannot refuse itself, so a mismatch is a warn
+// line and a log entry for a verifier.
+//
 // The measurement log: SHA-256 of each component in the order it was measured —
 // the kernel's text, its read-only data, the module signature table (with the
-// build's public key), then each module's record as it is checked (refused ones
-// too, marked). There is no TPM driver, so the log is signed by the kernel
+// build's public key), the kernel's record, then each module's record as it is
+// checked (refused ones too, marked). There is no TPM driver, so the log is signed by the kernel
 // itself with a boot identity key: an ML-DSA-65 key pair made from the kernel's
 // DRBG (crypto.random) the first time a signature is asked for, kept for the
 // life of the boot. sign() / signature*() / bootPublicKey*() / verifySigned()
@@ -36,6 +41,7 @@ import { linearToVirtual } from "../physical";
 // ---- the .modsig layout (tools/signing.ts)
 const TABLE_MAGIC: u64 = 0x31474953534f4941;      // "AIOSSIG1"
 const RECORD_MAGIC: u64 = 0x31444f4d534f4941;     // "AIOSMOD1"
+const KERNEL_NAME: u64 = 0x6c656e72656b;          // "kernel", NUL-padded to 8 bytes
 export const RECORD_BYTES: usize = 176;
 const LEVEL: i32 = 65;                             // ML-DSA-65
 export const PUBLIC_KEY_BYTES: usize = 1952;
@@ -55,7 +61,7 @@ const LOG_CONTEXT = memory.data<u8>([0x41, 0x49, 0x4f, 0x53, 0x20, 0x6d, 0x65, 0
 const LOG_CONTEXT_BYTES: usize = 23;
 
 /** What a log entry measured. */
-export const enum Kind { KernelText = 1, KernelRodata = 2, ModuleTable = 3, Module = 4, ModuleRefused = 5 }
+export const enum Kind { KernelText = 1, KernelRodata = 2, ModuleTable = 3, Module = 4, ModuleRefused = 5, KernelRecord = 6 }
 /** Why a module was refused (the audit record's object). */
 export const enum Refusal { None = 0, NoRecord = 1, Malformed = 2, Signature = 3, Range = 4, Text = 5, Rodata = 6 }
 
@@ -73,6 +79,7 @@ const BOOT_PK_OFF: usize = 10752, BOOT_SK_OFF: usize = 12800, LOG_SIGNATURE_OFF:
 const SEED_OFF: usize = 20224, LOG_OFF: usize = 20480;
 
 let area: usize = 0;
+let kernelVerified = false;
 let entries: u32 = 0;
 let haveBootKey = false;
 let signedEntries: u32 = 0;              // entries the current signature covers (0: none)
@@ -95,17 +102,49 @@ function ready(): bool {
   append(Kind.KernelRodata, 0, area + DIGEST_OFF, "kernel.rodata");
   hashImage(table, cpu.layoutAddress(cpu.Layout.ModuleSignaturesEnd), area + DIGEST_OFF);
   append(Kind.ModuleTable, 0, area + DIGEST_OFF, "module signatures");
+  const kernelRefusal = checkKernel(textStart, rodataStart, table);
+  sha256.digest(area + RECORD_OFF, RECORD_BYTES, area + DIGEST_OFF);
+  append(Kind.KernelRecord, 0, area + DIGEST_OFF, "kernel record");
+  kernelVerified = kernelRefusal == Refusal.None;
+  log.begin(kernelVerified ? log.Level.Info : log.Level.Warn);
+  line.text(kernelVerified ? "kernel: signed record verified (ML-DSA-65, text and read-only data SHA-256)"
+    : kernelRefusal == Refusal.Signature ? "kernel: signature of its record invalid"
+    : kernelRefusal == Refusal.Text ? "kernel: text differs from its signed record"
+    : kernelRefusal == Refusal.Rodata ? "kernel: read-only data differs from its signed record"
+    : "kernel: no valid signed record in the image");
+  log.end();
   log.begin(log.Level.Info);
   line.text("measure: kernel text ");
   line.decimal((cpu.layoutAddress(cpu.Layout.TextEnd) - textStart) >> 10);
   line.text(" KiB, read-only data ");
   line.decimal((table - rodataStart) >> 10);
-  line.text(" KiB and module signatures measured (SHA-256) in ");
+  line.text(" KiB and module signatures measured (SHA-256), the kernel's record checked, in ");
   line.decimal((clock.nanoseconds() - started) / 1000);
   line.text(" us");
   log.end();
   return true;
 }
+
+/** The kernel's own record (the last in .modsig): its signature, its name, its
+ *  ranges the whole of .text and .rodata up to .modsig, and their hashes those
+ *  just measured (log entries 0 and 1). The kernel cannot refuse itself: a
+ *  failure is logged and left in the log for a verifier. */
+function checkKernel(textStart: u64, rodataStart: u64, table: u64): Refusal {
+  const record = area + RECORD_OFF;
+  zeroBytes(record, RECORD_BYTES);
+  const count = tableCount();
+  if (count == 0) return Refusal.NoRecord;
+  if (loadEntry(count - 1) != Refusal.None) return Refusal.Signature;
+  if (load<u64>(record) != RECORD_MAGIC || load<u64>(record + NAME_AT) != KERNEL_NAME || load<u64>(record + NAME_AT + 8) != 0) return Refusal.Malformed;
+  if (load<u64>(record + TEXT_AT) != textStart || load<u64>(record + TEXT_AT + 8) != cpu.layoutAddress(cpu.Layout.TextEnd)
+    || load<u64>(record + RODATA_AT) != rodataStart || load<u64>(record + RODATA_AT + 8) != table) return Refusal.Range;
+  if (!sha256.equal(area + LOG_OFF + ENTRY_DIGEST_AT, record + TEXT_SHA_AT)) return Refusal.Text;
+  if (!sha256.equal(area + LOG_OFF + ENTRY_SIZE + ENTRY_DIGEST_AT, record + RODATA_SHA_AT)) return Refusal.Rodata;
+  return Refusal.None;
+}
+
+/** Whether the kernel's text and read-only data matched its signed record (false before first use). */
+export function kernelImageVerified(): bool { return kernelVerified; }
 
 /** SHA-256 of the image bytes [start, end) (kernel virtual addresses), copied through a chunk. */
 function hashImage(start: u64, end: u64, output: usize): void {
@@ -204,20 +243,34 @@ export function moduleAllowed(module: u32): bool {
   return false;
 }
 
-function check(module: u32, name: usize, nameLength: usize): Refusal {
+/** Entries in .modsig (the modules' and, last, the kernel's), 0 when it is missing or malformed. */
+function tableCount(): u32 {
   const table = cpu.layoutAddress(cpu.Layout.ModuleSignatures);
   const tableEnd = cpu.layoutAddress(cpu.Layout.ModuleSignaturesEnd);
-  const record = area + RECORD_OFF, signature = area + SIGNATURE_OFF;
-  zeroBytes(record, RECORD_BYTES);
-  if (tableEnd - table < HEADER_BYTES || cpu.load64(table) != TABLE_MAGIC) return Refusal.NoRecord;
+  if (tableEnd - table < HEADER_BYTES || cpu.load64(table) != TABLE_MAGIC) return 0;
+  if (cpu.load32(table + 12) != <u32>RECORD_BYTES || cpu.load32(table + 16) != <u32>SIGNATURE_BYTES) return 0;
   const count = cpu.load32(table + 8);
-  if (cpu.load32(table + 12) != <u32>RECORD_BYTES || cpu.load32(table + 16) != <u32>SIGNATURE_BYTES) return Refusal.Malformed;
-  if (module >= count || HEADER_BYTES + <u64>count * ENTRY_BYTES > tableEnd - table) return Refusal.NoRecord;
-  const entry = table + HEADER_BYTES + <u64>module * ENTRY_BYTES;
+  return HEADER_BYTES + <u64>count * ENTRY_BYTES > tableEnd - table ? 0 : count;
+}
+
+/** Copies entry `index` of .modsig (and the public key) out of the image and
+ *  verifies its signature: None or Signature. */
+function loadEntry(index: u32): Refusal {
+  const table = cpu.layoutAddress(cpu.Layout.ModuleSignatures);
+  const entry = table + HEADER_BYTES + <u64>index * ENTRY_BYTES;
   cpu.copy(linearToVirtual(area + PK_AT), table + 24, <u64>PUBLIC_KEY_BYTES);
-  cpu.copy(linearToVirtual(record), entry, <u64>RECORD_BYTES);
-  cpu.copy(linearToVirtual(signature), entry + <u64>RECORD_BYTES, <u64>SIGNATURE_BYTES);
-  if (!verifyRecord(area + PK_AT, record, signature)) return Refusal.Signature;
+  cpu.copy(linearToVirtual(area + RECORD_OFF), entry, <u64>RECORD_BYTES);
+  cpu.copy(linearToVirtual(area + SIGNATURE_OFF), entry + <u64>RECORD_BYTES, <u64>SIGNATURE_BYTES);
+  return verifyRecord(area + PK_AT, area + RECORD_OFF, area + SIGNATURE_OFF) ? Refusal.None : Refusal.Signature;
+}
+
+function check(module: u32, name: usize, nameLength: usize): Refusal {
+  const table = cpu.layoutAddress(cpu.Layout.ModuleSignatures);
+  const record = area + RECORD_OFF;
+  zeroBytes(record, RECORD_BYTES);
+  const count = tableCount();
+  if (count == 0 || module >= count - 1) return Refusal.NoRecord;      // the last entry is the kernel's
+  if (loadEntry(module) != Refusal.None) return Refusal.Signature;
   if (!recordFits(module, record, name, nameLength)) return Refusal.Malformed;
   if (!inside(record, TEXT_AT, cpu.layoutAddress(cpu.Layout.TextStart), cpu.layoutAddress(cpu.Layout.TextEnd))) return Refusal.Range;
   if (!inside(record, RODATA_AT, cpu.layoutAddress(cpu.Layout.RodataStart), table)) return Refusal.Range;
@@ -235,7 +288,7 @@ export function lastVerifyTime(): u64 { return lastVerifyNanoseconds; }
 
 // ---- the log and its signature
 
-/** Entries in the log (the kernel's own three are made on first use). */
+/** Entries in the log (the kernel's own four are made on first use). */
 export function count(): u32 { ready(); return entries; }
 /** The log's entries, ENTRY_SIZE bytes each, in kernel linear memory (0 when out of memory). */
 export function logAddress(): usize { return ready() ? area + LOG_OFF : 0; }

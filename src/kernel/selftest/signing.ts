@@ -73,11 +73,14 @@ export function signed(): bool {
   modules.destroy(c);
   if (!expectEqual(scenario, "counter value", value, 5)) return false;
   if (!probeRuns(scenario)) return false;
-  // kernel text, kernel rodata, the signature table, counter, probe
-  if (!expectEqual(scenario, "log entries", measure.count(), 5)) return false;
-  if (entryKind(0) != measure.Kind.KernelText || entryKind(3) != measure.Kind.Module || entryKind(4) != measure.Kind.Module) {
-    return failure(scenario, "log entry kinds", entryKind(3));
+  // kernel text, kernel rodata, the signature table, the kernel's record, counter, probe
+  if (!expectEqual(scenario, "log entries", measure.count(), 6)) return false;
+  if (entryKind(0) != measure.Kind.KernelText || entryKind(3) != measure.Kind.KernelRecord
+    || entryKind(4) != measure.Kind.Module || entryKind(5) != measure.Kind.Module) {
+    return failure(scenario, "log entry kinds", entryKind(4));
   }
+  if (!measure.kernelImageVerified()) return failure(scenario, "the kernel's own record did not verify", 0);
+  report("kernel-verified", 1);
   return logSigned(scenario);
 }
 
@@ -90,6 +93,7 @@ export function tampered(): bool {
   if (audit.count() != audits + 1) return failure(scenario, "audit records for the refusal", audit.count() - audits);
   report("counter-refused", 1);
   if (!probeRuns(scenario)) return false;
-  if (entryKind(3) != measure.Kind.ModuleRefused || entryKind(4) != measure.Kind.Module) return failure(scenario, "log entry kinds", entryKind(3));
+  if (entryKind(4) != measure.Kind.ModuleRefused || entryKind(5) != measure.Kind.Module) return failure(scenario, "log entry kinds", entryKind(4));
+  report("kernel-verified", measure.kernelImageVerified() ? 1 : 0);     // 0 when counter's code (in the kernel's text) changed
   return logSigned(scenario);
 }
