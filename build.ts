@@ -23,6 +23,7 @@ import { compile } from "./tools/asc.ts";
 import { demangleWith, encode, parseNm, wasmFunctionNames } from "./tools/ksyms.ts";
 import { checkAgainstManifest, generate, kernelForwarders, Manifest, readManifest } from "./tools/modulegen.ts";
 import { accelerator, qemuArgs } from "./tools/qemu.ts";
+import { linkerFragments, signImage, signingKey, emptyTable, tamperedCopy, versionNumber } from "./tools/signing.ts";
 import { hashInputs, step } from "./tools/steps.ts";
 import { checkWabtVersion, requireTools } from "./tools/toolchain.ts";
 
@@ -235,8 +236,29 @@ async function buildElf(): Promise<void> {
     });
   }
 
+  // Signing (tools/signing.ts): each service module's code and read-only data in
+  // ranges of their own (build/modules-*.ld), and the .modsig section sized for
+  // one signed record per module, filled in after the link.
+  const key = signingKey();
+  if (key.created) console.log(`build: made a development signing key ${key.path} (keep it, or set AIOS_SIGNING_KEY to your own)`);
+  const signed = SERVICES.build.map((m) => ({ name: m.name, version: m.manifest!.version, wasm: wasmPath(m), object: join(OBJ, `${m.name}.o`) }));
+  const fragments = linkerFragments(signed);
+  const writeIfChanged = (path: string, data: string | Buffer) => {
+    if (!existsSync(path) || !readFileSync(path).equals(Buffer.from(data))) writeFileSync(path, data);
+  };
+  writeIfChanged(join(BUILD, "modules-text.ld"), fragments.text);
+  writeIfChanged(join(BUILD, "modules-rodata.ld"), fragments.rodata);
+  writeIfChanged(join(BUILD, "modsig.bin"), emptyTable(signed.length + 1, key.publicKey));    // + the kernel's own
+  writeIfChanged(join(BUILD, "modsig.S"), `.section .modsig, "a"\n.incbin "${join(BUILD, "modsig.bin")}"\n`);
   await step({
-    name: "link", inputs: [...objects, "linker/kernel.ld", ...compiled.map(wasmPath)], outputs: [ELF, DEBUG_ELF],
+    name: "as modsig", inputs: [join(BUILD, "modsig.S"), join(BUILD, "modsig.bin")], outputs: [join(OBJ, "modsig.o")],
+    run: () => { run("gcc", ["-c", join(BUILD, "modsig.S"), "-o", join(OBJ, "modsig.o")]); },
+  });
+  objects.push(join(OBJ, "modsig.o"));
+
+  await step({
+    name: "link", inputs: [...objects, "linker/kernel.ld", ...compiled.map(wasmPath), join(BUILD, "modules-text.ld"), join(BUILD, "modules-rodata.ld"), key.path, "tools/signing.ts", "package.json"],
+    outputs: [ELF, DEBUG_ELF],
     run: () => {
       // Pass 1 without symbols, pass 2 with the table made from pass 1. .ksyms
       // follows .text, so no function moves; we check that rather than trust it.
@@ -255,9 +277,24 @@ async function buildElf(): Promise<void> {
       if (moved.length > 0 || pass1.length !== pass2.length) {
         throw new Error(`link: functions moved between the two link passes (${moved[0]?.name ?? "count"}); check linker/kernel.ld`);
       }
+      // the signed records, over the bytes just linked (the section's size is fixed: nothing moves)
+      const symbols = new Map(run("nm", ["--defined-only", DEBUG_ELF]).split("\n").map((line) => line.split(" "))
+        .filter((f) => f.length === 3 && /^__(aios_module_|text_|rodata_start|modsig_start)/.test(f[2])).map((f) => [f[2], BigInt("0x" + f[0])] as [string, bigint]));
+      const kernelVersion = versionNumber(JSON.parse(readFileSync("package.json", "utf8")).version);
+      signImage(DEBUG_ELF, symbols, signed, { name: "kernel", version: kernelVersion, wasm: join(BUILD, "kernel.wasm") }, key);
       run("objcopy", ["--strip-all", DEBUG_ELF, ELF]);
     },
   });
+  // AIOS_TAMPER_MODULE=<name>, for the test only (test/guest/signing.test.ts):
+  // copies of the image with one byte of that module's code, or of its
+  // signature, flipped; build/aios.elf itself is untouched.
+  const tamper = process.env.AIOS_TAMPER_MODULE;
+  if (tamper) {
+    const index = signed.findIndex((m) => m.name === tamper);
+    if (index < 0) throw new Error(`AIOS_TAMPER_MODULE: no module ${tamper}`);
+    tamperedCopy(ELF, join(BUILD, "test", "aios-tampered-code.elf"), index, "code");
+    tamperedCopy(ELF, join(BUILD, "test", "aios-tampered-signature.elf"), index, "signature");
+  }
   console.log(`build/aios.elf ${statSync(ELF).size} bytes`);
 }
 

@@ -12,6 +12,7 @@
 #define H struct Z_hal_instance_t *unused __attribute__((unused))
 
 extern uint8_t __image_phys_start[], __image_phys_end[], __text_start[], __text_end[];
+extern uint8_t __modsig_start[], __modsig_end[];
 extern uint8_t __ksyms_start[], __ksyms_end[], kernel_stack_bottom[], kernel_stack_top[];
 extern uint8_t ist_stacks[], ist_stacks_end[];
 extern uint8_t __rodata_start[], __data_start[], __image_end[], kernel_memory_arena[];
@@ -135,6 +136,8 @@ u64 Z_halZ_layoutAddress(H, u32 which) {
     case 16: return (u64)trampoline_start;
     case 17: return (u64)trampoline_end;
     case 18: return (u64)(uintptr_t)ap_entry;
+    case 19: return (u64)__modsig_start;
+    case 20: return (u64)__modsig_end;
     default: return 0;
     }
 }

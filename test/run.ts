@@ -7,9 +7,9 @@ import { accelerator } from "../tools/qemu.ts";
 
 const started = performance.now();
 
-function build(args: string[]): void {
+function build(args: string[], env: Record<string, string> = {}): void {
   const result = spawnSync("npx", ["zx", "build.ts", ...args], {
-    stdio: "inherit", env: { ...process.env, NODE_OPTIONS: "--import=tsx" },
+    stdio: "inherit", env: { ...process.env, NODE_OPTIONS: "--import=tsx", ...env },
   });
   if (result.status !== 0) {
     console.error(`npm test: build.ts ${args.join(" ")} failed`);
@@ -40,7 +40,8 @@ try {
   process.exit(1);
 }
 
-build(["build"]);
+// the ELF, and copies with one module changed after signing (test/guest/signing.test.ts)
+build(["build"], { AIOS_TAMPER_MODULE: "counter" });
 build(["host"]);
 build(["iso", "--cmdline", "aios.test=boot", "--out", "build/test/aios-boot.iso"]);
 console.log(`guest tests run QEMU with ${accelerator()}`);

@@ -24,6 +24,8 @@ export const enum Layout {
   TrampolineStart = 16,
   TrampolineEnd = 17,
   ApEntry = 18,
+  ModuleSignatures = 19,      // .modsig: the signed module records (tools/signing.ts)
+  ModuleSignaturesEnd = 20,
 }
 
 /** Geometry of the stacks asm/boot.S reserves, each above an unmapped guard page. */

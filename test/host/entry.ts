@@ -35,6 +35,7 @@ export * from "./entries/iommu";
 export * from "./entries/sharing";
 export * from "./entries/events";
 export * from "./entries/crypto";
+export * from "./entries/measure";
 export * from "./entries/fs";
 
 export function consoleInit(): bool { return uart.init(); }

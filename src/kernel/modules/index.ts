@@ -9,6 +9,7 @@ import { cpu, x86 } from "../../hal";
 import * as mem from "../memory";
 import * as clock from "../clock";
 import * as kernelLock from "../sync/kernellock";
+import * as measure from "../measure";
 import * as probe from "./probe";
 import * as registry from "./registry";
 
@@ -27,8 +28,11 @@ const callStarts = memory.data(MAX_CPUS * 8);
 @inline function startSlot(): usize { return callStarts + here() * 8; }
 
 /** A new instance whose memory is charged to `pool`; `prefault` maps it eagerly
- *  (no demand faults). NO_INSTANCE when out of slots, memory or quota. */
+ *  (no demand faults). NO_INSTANCE when out of slots, memory or quota, or when
+ *  the module's signed record does not verify (measure.moduleAllowed: checked
+ *  on first use, logged and audited there). */
 export function instantiate(module: u32, pool: i32, prefault: bool = false): u32 {
+  if (!measure.moduleAllowed(module)) return NO_INSTANCE;
   mem.modulememory.setCreator(pool, prefault);
   const instance = cpu.moduleInstantiate(module);
   mem.modulememory.setCreator(mem.pools.KERNEL_POOL, false);
