@@ -42,6 +42,7 @@ import * as capsSmpScenarios from "./capssmp";
 import * as cryptoScenarios from "./crypto";
 import * as fsScenarios from "./fs";
 import * as fsAbiScenarios from "./fsabi";
+import * as tpmScenarios from "./tpm";
 
 type Scenario = () => bool;
 
@@ -138,6 +139,9 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "fs-abi")) return fsAbiScenarios.fileAbi;
   if (nameIs(source, length, "fs-telemetry")) return fsScenarios.telemetry;
   if (nameIs(source, length, "fs-abi-concurrent")) return fsAbiScenarios.concurrentAgents;
+  if (nameIs(source, length, "tpm-pcr")) return tpmScenarios.pcrChain;
+  if (nameIs(source, length, "tpm-quote")) return tpmScenarios.quote;
+  if (nameIs(source, length, "tpm-absent")) return tpmScenarios.absent;
   return null;
 }
 
