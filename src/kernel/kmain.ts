@@ -54,6 +54,7 @@ function driversInit(): void {
   devices.nvme.init();                                 // the first NVMe controller, namespace 1
   devices.ahci.init();                                 // the AHCI controller and its SATA drives, if any
   devices.e1000.init();                                // the first Intel 8254x NIC, if any
+  devices.tpm.init();                                  // the TPM 2.0 at 0xfed40000 (TIS), if any
 }
 
 function readyLine(): void {

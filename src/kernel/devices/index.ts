@@ -1,5 +1,5 @@
 // devices — the buses, the table of devices on them, and the drivers: virtio
-// (blk, net, rng), NVMe, AHCI, e1000; MSI/MSI-X for all of them; DMA mapping
+// (blk, net, rng), NVMe, AHCI, e1000, the TPM 2.0; MSI/MSI-X for all of them; DMA mapping
 // through the IOMMU (VT-d) where there is one; devices granted to driver agents.
 import * as ahci from "./ahci";
 import * as bars from "./bars";
@@ -11,5 +11,6 @@ import * as msi from "./msi";
 import * as nvme from "./nvme";
 import * as pci from "./pci";
 import * as registry from "./registry";
+import * as tpm from "./tpm";
 import * as virtio from "./virtio";
-export { ahci, bars, dma, e1000, grants, iommu, msi, nvme, pci, registry, virtio };
+export { ahci, bars, dma, e1000, grants, iommu, msi, nvme, pci, registry, tpm, virtio };

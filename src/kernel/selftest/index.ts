@@ -43,6 +43,7 @@ import * as cryptoScenarios from "./crypto";
 import * as fsScenarios from "./fs";
 import * as fsAbiScenarios from "./fsabi";
 import * as signingScenarios from "./signing";
+import * as tpmScenarios from "./tpm";
 
 type Scenario = () => bool;
 
@@ -141,6 +142,9 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "fs-abi-concurrent")) return fsAbiScenarios.concurrentAgents;
   if (nameIs(source, length, "modules-signed")) return signingScenarios.signed;
   if (nameIs(source, length, "modules-tampered")) return signingScenarios.tampered;
+  if (nameIs(source, length, "tpm-pcr")) return tpmScenarios.pcrChain;
+  if (nameIs(source, length, "tpm-quote")) return tpmScenarios.quote;
+  if (nameIs(source, length, "tpm-absent")) return tpmScenarios.absent;
   return null;
 }
 
