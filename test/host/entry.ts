@@ -36,6 +36,7 @@ export * from "./entries/sharing";
 export * from "./entries/events";
 export * from "./entries/crypto";
 export * from "./entries/fs";
+export * from "./entries/tpm";
 
 export function consoleInit(): bool { return uart.init(); }
 
