@@ -4,7 +4,7 @@
 // with Node's crypto from the digests the guest printed and checks the PCR the
 // TPM reports. tpm-quote's quote over a nonce from the TPM is verified here:
 // signer, nonce, PCR digest against the PCR values read, ECDSA P-256 signature.
-// Without a TPM the kernel says so and boots on. swtpm is required (tools/setup.mjs
+// Without a TPM, or with a TPM 1.2, the kernel says so and boots on. swtpm is required (tools/setup.mjs
 // installs it): without it these tests fail, they do not skip.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -19,8 +19,9 @@ import { verifyQuote } from "../host/tpmquote.ts";
 const SOCKET_WAIT_MS = 5_000;
 const sha256 = (...parts: Uint8Array[]) => { const h = createHash("sha256"); for (const p of parts) h.update(p); return h.digest(); };
 
-/** Runs `body` with a fresh swtpm and the QEMU arguments that attach it as tpm-tis. */
-async function withSwtpm<T>(body: (extra: string[]) => Promise<T>): Promise<T> {
+/** Runs `body` with a fresh swtpm (a TPM 2.0, or with `tpm12` a TPM 1.2) and the
+ *  QEMU arguments that attach it as tpm-tis. */
+async function withSwtpm<T>(body: (extra: string[]) => Promise<T>, tpm12 = false): Promise<T> {
   if (spawnSync("sh", ["-c", "command -v swtpm"]).status !== 0) {
     throw new Error("swtpm is not installed: the TPM tests need it (apt-get install swtpm; tools/setup.mjs installs it as root)");
   }
@@ -28,7 +29,7 @@ async function withSwtpm<T>(body: (extra: string[]) => Promise<T>): Promise<T> {
   const socket = join(dir, "swtpm.sock");
   let swtpm: ChildProcess | undefined;
   try {
-    swtpm = spawn("swtpm", ["socket", "--tpm2", "--tpmstate", `dir=${dir}`, "--ctrl", `type=unixio,path=${socket}`, "--terminate"], { stdio: "ignore" });
+    swtpm = spawn("swtpm", ["socket", ...(tpm12 ? [] : ["--tpm2"]), "--tpmstate", `dir=${dir}`, "--ctrl", `type=unixio,path=${socket}`, "--terminate"], { stdio: "ignore" });
     const start = Date.now();
     while (!existsSync(socket)) {
       if (Date.now() - start > SOCKET_WAIT_MS || swtpm.exitCode !== null) throw new Error("swtpm did not open its control socket");
@@ -79,6 +80,13 @@ test("without a TPM the kernel says so, boots on, and refuses every TPM call", a
   const result = await scenario("tpm-absent", "pvh");
   expectStatus(result, STATUS_PASS);
   expectOutput(result, /tpm: none at 0xfed40000/);
+  expectOutput(result, /AIOS tpm available=no extend=8 read=8 quote=8/);
+});
+
+test("a TPM 1.2 is refused with a warning, and the kernel boots on without it", async () => {
+  const result = await withSwtpm((extra) => scenario("tpm-absent", "pvh", { extra }), true);
+  expectStatus(result, STATUS_PASS);
+  expectOutput(result, /warn +tpm: refused: a TPM 1\.2 \(only TPM 2\.0 is driven\)/);
   expectOutput(result, /AIOS tpm available=no extend=8 read=8 quote=8/);
 });
 
