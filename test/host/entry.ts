@@ -37,6 +37,7 @@ export * from "./entries/events";
 export * from "./entries/crypto";
 export * from "./entries/measure";
 export * from "./entries/fs";
+export * from "./entries/tpm";
 
 export function consoleInit(): bool { return uart.init(); }
 
