@@ -6,6 +6,7 @@
 // server's response buffer with net/http/net.http.json.ts. Reads only: nothing here
 // changes kernel state.
 import * as net from "../net";
+import * as attestation from "./attestation";
 import * as system from "./system";
 import * as tables from "./tables";
 
@@ -58,6 +59,7 @@ export function route(method: net.http.request.Method, body: usize, bodyLength: 
   if (net.http.request.pathIs("/api/devices")) return readOnly(method) ? tables.listDevices() : notAllowed("GET, HEAD");
   if (net.http.request.pathIs("/api/audit")) return readOnly(method) ? tables.listAudit(net.http.request.queryNumber("limit")) : notAllowed("GET, HEAD");
   if (net.http.request.pathIs("/api/net")) return readOnly(method) ? system.network() : notAllowed("GET, HEAD");
+  if (net.http.request.pathIs("/api/attestation")) return readOnly(method) ? attestation.attestation() : notAllowed("GET, HEAD");
   if (net.http.request.pathIs("/api/diag/sink")) {
     if (method != POST && method != net.http.request.Method.Put) return notAllowed("POST, PUT");
     return net.http.request.queryNumber("digest") == 0 ? net.http.server.DISCARD : net.http.server.SINK;   // ?digest=0: count only

@@ -34,6 +34,7 @@ import * as audit from "../audit";
 import * as clock from "../clock";
 import { mldsa, random, sha256 } from "../crypto";
 import * as grown from "../memory/grown";
+import * as tpm from "../devices/tpm";
 import * as line from "../line";
 import * as log from "../log";
 import { linearToVirtual } from "../physical";
@@ -77,6 +78,16 @@ const PK_AT: usize = 0, RECORD_OFF: usize = 2048, SIGNATURE_OFF: usize = 2304, C
 const CHUNK_BYTES: usize = 4096, DIGEST_OFF: usize = 10240, NAME_OFF: usize = 10304, CONTEXT_OFF: usize = 10368;
 const BOOT_PK_OFF: usize = 10752, BOOT_SK_OFF: usize = 12800, LOG_SIGNATURE_OFF: usize = 16896;
 const SEED_OFF: usize = 20224, LOG_OFF: usize = 20480;
+// attestation: the log and the verifier's nonce, signed together (after the log's 4 KiB)
+const ATTEST_MESSAGE_OFF: usize = 24576, ATTEST_SIGNATURE_OFF: usize = 28928;
+/** The PCR the log is extended into when there is a TPM (8-15 are the OS's;
+ *  10 is where Linux's IMA keeps its measurement list). */
+export const MEASURE_PCR: u32 = 10;
+export const MAX_NONCE_BYTES: usize = 64;
+const ATTEST_CONTEXT = memory.data<u8>([0x41, 0x49, 0x4f, 0x53, 0x20, 0x61, 0x74, 0x74, 0x65, 0x73, 0x74, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x20, 0x76, 0x31]);
+const ATTEST_CONTEXT_BYTES: usize = 19;      // "AIOS attestation v1"
+let tpmExtends: u32 = 0;
+let tpmFailures: u32 = 0;
 
 let area: usize = 0;
 let kernelVerified = false;
@@ -158,8 +169,20 @@ function hashImage(start: u64, end: u64, output: usize): void {
   sha256.final(context, output);
 }
 
+/** Extends the measurement into the TPM's PCR too, when there is one: then the
+ *  PCR is the log's replay, and a quote vouches for the log. */
+function extendTpm(digest: usize): void {
+  if (!tpm.available()) return;
+  if (tpm.extend(MEASURE_PCR, digest) == Errno.Ok) tpmExtends++; else tpmFailures++;
+}
+/** Log entries extended into the TPM, and extends that failed (the quote then
+ *  cannot match the log). */
+export function tpmExtendCount(): u32 { return tpmExtends; }
+export function tpmFailureCount(): u32 { return tpmFailures; }
+
 function append(kind: Kind, module: u32, digest: usize, name: string): void {
   if (entries >= MAX_ENTRIES) return;
+  extendTpm(digest);
   const e = area + LOG_OFF + <usize>entries * ENTRY_SIZE;
   store<u32>(e, <u32>kind);
   store<u32>(e + 4, module);
@@ -171,6 +194,7 @@ function append(kind: Kind, module: u32, digest: usize, name: string): void {
 
 function appendModule(kind: Kind, module: u32, digest: usize, name: usize, nameLength: usize): void {
   if (entries >= MAX_ENTRIES) return;
+  extendTpm(digest);
   const e = area + LOG_OFF + <usize>entries * ENTRY_SIZE;
   store<u32>(e, <u32>kind);
   store<u32>(e + 4, module);
@@ -327,5 +351,28 @@ export function verifySigned(): bool {
   return mldsa.verify(LEVEL, area + BOOT_PK_OFF, area + LOG_OFF, <usize>signedEntries * ENTRY_SIZE, LOG_CONTEXT, LOG_CONTEXT_BYTES,
     area + LOG_SIGNATURE_OFF);
 }
+/** An attestation for a verifier's `nonceLength`-byte `nonce`: the boot identity
+ *  key's ML-DSA-65 signature (context "AIOS attestation v1") over the whole log
+ *  as it is now followed by the nonce, so it is fresh and covers every entry. Ok,
+ *  InvalidArgument for a nonce over 64 bytes, NotReady or ResourceExhausted as
+ *  sign(). The signature is at attestationSignatureAddress(); the entries it
+ *  covers are the first attestedCount(). */
+let attested: u32 = 0;
+export function attest(nonce: usize, nonceLength: usize): Errno {
+  if (nonceLength > MAX_NONCE_BYTES) return Errno.InvalidArgument;
+  const signed = sign();                                         // the boot key, made on first use
+  if (signed != Errno.Ok) return signed;
+  const logLength = <usize>entries * ENTRY_SIZE;
+  memory.copy(area + ATTEST_MESSAGE_OFF, area + LOG_OFF, logLength);
+  memory.copy(area + ATTEST_MESSAGE_OFF + logLength, nonce, nonceLength);
+  if (random.fill(area + SEED_OFF, 32) != Errno.Ok) return Errno.NotReady;
+  if (!mldsa.sign(LEVEL, area + BOOT_SK_OFF, area + ATTEST_MESSAGE_OFF, logLength + nonceLength, ATTEST_CONTEXT, ATTEST_CONTEXT_BYTES,
+    area + SEED_OFF, area + ATTEST_SIGNATURE_OFF)) return Errno.NotReady;
+  attested = entries;
+  return Errno.Ok;
+}
+export function attestationSignatureAddress(): usize { return attested > 0 ? area + ATTEST_SIGNATURE_OFF : 0; }
+export function attestedCount(): u32 { return attested; }
+
 /** The build's public key that module records are verified with (copied from the image), 0 before the first check. */
 export function modulePublicKeyAddress(): usize { return area != 0 ? area + PK_AT : 0; }
