@@ -14,33 +14,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expectOutput, expectStatus, scenario, STATUS_PASS } from "./harness.ts";
-import { verifyQuote } from "../host/tpmquote.ts";
+import { verifyQuote } from "../../tools/tpmquote.ts";
+import { withSwtpm } from "./swtpm.ts";
 
-const SOCKET_WAIT_MS = 5_000;
 const sha256 = (...parts: Uint8Array[]) => { const h = createHash("sha256"); for (const p of parts) h.update(p); return h.digest(); };
-
-/** Runs `body` with a fresh swtpm (a TPM 2.0, or with `tpm12` a TPM 1.2) and the
- *  QEMU arguments that attach it as tpm-tis. */
-async function withSwtpm<T>(body: (extra: string[]) => Promise<T>, tpm12 = false): Promise<T> {
-  if (spawnSync("sh", ["-c", "command -v swtpm"]).status !== 0) {
-    throw new Error("swtpm is not installed: the TPM tests need it (apt-get install swtpm; tools/setup.mjs installs it as root)");
-  }
-  const dir = mkdtempSync(join(tmpdir(), "aios-tpm-"));
-  const socket = join(dir, "swtpm.sock");
-  let swtpm: ChildProcess | undefined;
-  try {
-    swtpm = spawn("swtpm", ["socket", ...(tpm12 ? [] : ["--tpm2"]), "--tpmstate", `dir=${dir}`, "--ctrl", `type=unixio,path=${socket}`, "--terminate"], { stdio: "ignore" });
-    const start = Date.now();
-    while (!existsSync(socket)) {
-      if (Date.now() - start > SOCKET_WAIT_MS || swtpm.exitCode !== null) throw new Error("swtpm did not open its control socket");
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return await body(["-chardev", `socket,id=chrtpm,path=${socket}`, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-tis,tpmdev=tpm0"]);
-  } finally {
-    swtpm?.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 function value(output: string, name: string): Buffer {
   const match = new RegExp(`AIOS tpm ${name}=([0-9a-f]+)`).exec(output);

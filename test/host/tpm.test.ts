@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "node:crypto";
 import { boot } from "./fakehal.ts";
-import { splitQuote, verifyQuote } from "./tpmquote.ts";
+import { splitQuote, verifyQuote } from "../../tools/tpmquote.ts";
 
 const { k, write } = boot();
 const memory = () => new Uint8Array((k.memory as WebAssembly.Memory).buffer);
