@@ -180,18 +180,16 @@ function extendTpm(digest: usize): void {
 export function tpmExtendCount(): u32 { return tpmExtends; }
 export function tpmFailureCount(): u32 { return tpmFailures; }
 
+const kernelName = memory.data(<i32>ENTRY_NAME_BYTES);
+
+/** A kernel entry, named by a literal. */
 function append(kind: Kind, module: u32, digest: usize, name: string): void {
-  if (entries >= MAX_ENTRIES) return;
-  extendTpm(digest);
-  const e = area + LOG_OFF + <usize>entries * ENTRY_SIZE;
-  store<u32>(e, <u32>kind);
-  store<u32>(e + 4, module);
-  memory.copy(e + ENTRY_DIGEST_AT, digest, 32);
   const n = min<i32>(name.length, <i32>ENTRY_NAME_BYTES - 1);
-  for (let i = 0; i < n; i++) store<u8>(e + ENTRY_NAME_AT + <usize>i, <u8>name.charCodeAt(i));
-  entries++;
+  for (let i = 0; i < n; i++) store<u8>(kernelName + <usize>i, <u8>name.charCodeAt(i));
+  appendModule(kind, module, digest, kernelName, <usize>n);
 }
 
+/** An entry named by `nameLength` bytes at `name` (extended into the TPM too). */
 function appendModule(kind: Kind, module: u32, digest: usize, name: usize, nameLength: usize): void {
   if (entries >= MAX_ENTRIES) return;
   extendTpm(digest);
