@@ -23,4 +23,5 @@ export const enum Errno {
   ConnectionRefused = 19,  // the peer answered a connection attempt with a reset
   ConnectionReset = 20,    // the peer reset an open connection
   NotConnected = 21,       // the connection is closed, or not open yet, for what was asked
+  SignatureInvalid = 22,   // a signature that does not verify under the key
 }

@@ -15,6 +15,7 @@ import * as blockCalls from "./syscalls/block";
 import * as fileCalls from "./syscalls/fs";
 import * as deviceCalls from "./syscalls/device";
 import * as netCalls from "./syscalls/net";
+import * as keyCalls from "./syscalls/pqcd";
 import * as scheduler from "./sched/scheduler";
 import * as modules from "./modules";
 import * as caps from "./caps";
@@ -278,6 +279,54 @@ export function abiNetClose(slot: u32, socket: i32): i32 {
 export function abiNetWait(slot: u32, list: u32, count: u32, timeoutMs: u32): i32 {
   const caller = modules.enterKernel();
   const result = netCalls.wait(slot, list, count, timeoutMs);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiKeyCreate(slot: u32, ring: u32, algorithm: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = keyCalls.create(slot, ring, algorithm);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiKeyPublic(slot: u32, handle: u32, pointer: u32, capacity: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = keyCalls.publicKey(slot, handle, pointer, capacity);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiKeySign(slot: u32, handle: u32, message: u32, length: u32, signature: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = keyCalls.sign(slot, handle, message, length, signature);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiKeyVerify(slot: u32, handle: u32, message: u32, length: u32, signature: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = keyCalls.verify(slot, handle, message, length, signature);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiKeyEncapsulate(slot: u32, handle: u32, ciphertext: u32, secret: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = keyCalls.encapsulate(slot, handle, ciphertext, secret);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiKeyDecapsulate(slot: u32, handle: u32, ciphertext: u32, secret: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = keyCalls.decapsulate(slot, handle, ciphertext, secret);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiKeyRotate(slot: u32, handle: u32, overlapMs: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = keyCalls.rotate(slot, handle, overlapMs);
+  modules.leaveKernel(caller);
+  return result;
+}
+export function abiKeyRevoke(slot: u32, handle: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = keyCalls.revoke(slot, handle);
   modules.leaveKernel(caller);
   return result;
 }

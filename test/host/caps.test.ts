@@ -13,7 +13,7 @@ const E = {
   Ok: 0, InvalidArgument: 1, NotFound: 4, ResourceExhausted: 5, NotReady: 8, AlreadyExists: 9, PermissionDenied: 10,
   MemoryLimitExceeded: 11, InvalidCapability: 12, AgentNotFound: 14, Expired: 15, Revoked: 16, RateLimited: 17,
 };
-const Kind = { Agent: 1, MemoryRegion: 2, IpcEndpoint: 3, EventTopic: 4, Device: 5, NetworkPort: 6, FileSubtree: 7, Timer: 8 };
+const Kind = { Agent: 1, MemoryRegion: 2, IpcEndpoint: 3, EventTopic: 4, Device: 5, NetworkPort: 6, FileSubtree: 7, Timer: 8, Key: 9 };
 const R = { Read: 1, Write: 2, Execute: 4, Grant: 8, Revoke: 16, Map: 32, Send: 64, Receive: 128, Subscribe: 256, Control: 512 };
 const ALL = 0x3ff;
 const MAX_AGENTS = 64, MAX_HANDLES = 256, MAX_CAPABILITIES = 4096;
@@ -79,7 +79,7 @@ test("a root capability passes its check; kind, rights and arguments are checked
   assert.is(k.capsObjectAt(index), 77n);
   assert.is(code(k.capsCheck(1, h, Kind.Device, R.Read, 0n)), E.InvalidCapability, "wrong kind");
   assert.is(code(k.capsCheck(1, h, 0, R.Read, 0n)), E.InvalidArgument, "kind 0");
-  assert.is(code(k.capsCheck(1, h, 9, R.Read, 0n)), E.InvalidArgument, "kind past the last");
+  assert.is(code(k.capsCheck(1, h, 10, R.Read, 0n)), E.InvalidArgument, "kind past the last");
   assert.is(code(k.capsCheck(1, h, Kind.IpcEndpoint, 1 << 10, 0n)), E.InvalidArgument, "undefined rights bit");
   assert.is(code(k.capsCheck(-1, h, Kind.IpcEndpoint, 0, 0n)), E.InvalidArgument);
   assert.is(code(k.capsCheck(MAX_AGENTS, h, Kind.IpcEndpoint, 0, 0n)), E.InvalidArgument);
@@ -212,7 +212,7 @@ test("checkFast: the index of a passing check without an expiry, else UNDECIDED,
   assert.is(k.capsCheckFast(1, h, Kind.IpcEndpoint, 0), index);
   const undecided: [string, number, number, number, number][] = [
     ["wrong kind", 1, h, Kind.Device, R.Send], ["missing right", 1, h, Kind.IpcEndpoint, R.Write],
-    ["kind 0", 1, h, 0, 0], ["kind past the last", 1, h, 9, 0], ["undefined rights bit", 1, h, Kind.IpcEndpoint, 1 << 10],
+    ["kind 0", 1, h, 0, 0], ["kind past the last", 1, h, 10, 0], ["undefined rights bit", 1, h, Kind.IpcEndpoint, 1 << 10],
     ["another agent", 2, h, Kind.IpcEndpoint, 0], ["no agent", -1, h, Kind.IpcEndpoint, 0],
     ["agent past the table", MAX_AGENTS, h, Kind.IpcEndpoint, 0], ["agent far out", 1 << 20, h, Kind.IpcEndpoint, 0],
     ["closed agent", 3, h, Kind.IpcEndpoint, 0], ["forged generation", 1, h ^ (1 << 14), Kind.IpcEndpoint, 0],

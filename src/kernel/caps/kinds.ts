@@ -13,10 +13,11 @@ export const enum ObjectKind {
   NetworkPort = 6,
   FileSubtree = 7,
   Timer = 8,
+  Key = 9,                // a pqcd key (object: its id), or the keyring (object 0) that makes keys
 }
 
 export const FIRST_KIND: i32 = ObjectKind.Agent;
-export const LAST_KIND: i32 = ObjectKind.Timer;
+export const LAST_KIND: i32 = ObjectKind.Key;
 
 export const enum Rights {
   None = 0,

@@ -29,6 +29,7 @@ import * as deviceAgentScenarios from "./deviceagent";
 import * as netStackScenarios from "./netstack";
 import * as netServeScenarios from "./netserve";
 import * as netAgentScenarios from "./netagent";
+import * as pqcdScenarios from "./pqcd";
 import * as nvmeScenarios from "./nvme";
 import * as e1000Scenarios from "./e1000";
 import * as ahciScenarios from "./ahci";
@@ -117,6 +118,7 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "net-flood")) return netServeScenarios.flood;
   if (nameIs(source, length, "net-agent-echo")) return netAgentScenarios.agentEcho;
   if (nameIs(source, length, "net-service-http")) return netAgentScenarios.serviceHttp;
+  if (nameIs(source, length, "pqcd-keys")) return pqcdScenarios.keys;
   if (nameIs(source, length, "ahci")) return ahciScenarios.verify;
   if (nameIs(source, length, "ahci-error")) return ahciScenarios.errorRecovery;
   if (nameIs(source, length, "bench-ahci")) return ahciScenarios.benchmark;
