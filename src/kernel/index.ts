@@ -330,3 +330,9 @@ export function abiKeyRevoke(slot: u32, handle: u32): i32 {
   modules.leaveKernel(caller);
   return result;
 }
+export function abiKeyOpen(slot: u32, ring: u32, id: u32): i32 {
+  const caller = modules.enterKernel();
+  const result = keyCalls.open(slot, ring, id);
+  modules.leaveKernel(caller);
+  return result;
+}

@@ -52,6 +52,17 @@ export function create(slot: u32, ring: u32, algorithm: u32): i32 {
   return caps.createRoot(agents.registry.agentOfInstance(slot), caps.ObjectKind.Key, <u64>made, KEY_RIGHTS, caps.NO_EXPIRY, clock.nanoseconds());
 }
 
+/** key_open(keyring, id): a handle for key `id` kept from an earlier boot (or
+ *  made by another agent), or -Errno (NotFound); needs Control on the keyring. */
+export function open(slot: u32, ring: u32, id: u32): i32 {
+  const ringId = keyOf(slot, ring, caps.Rights.Control);
+  if (ringId < 0) return <i32>ringId;
+  if (ringId != 0) return -(<i32>Errno.InvalidArgument);
+  if (pqcd.isRevoked(id)) return -(<i32>Errno.Revoked);
+  if (!pqcd.exists(id)) return -(<i32>Errno.NotFound);
+  return caps.createRoot(agents.registry.agentOfInstance(slot), caps.ObjectKind.Key, <u64>id, KEY_RIGHTS, caps.NO_EXPIRY, clock.nanoseconds());
+}
+
 /** key_public(key, pointer, capacity): the public key's length, or -Errno; needs Read. */
 export function publicKey(slot: u32, handle: u32, pointer: u32, capacity: u32): i32 {
   const id = keyOf(slot, handle, caps.Rights.Read);

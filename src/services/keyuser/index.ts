@@ -4,6 +4,7 @@
 // return the kernel's answer (a length, 0, or an Errno) so a scenario can check
 // each; the bytes (public keys, signatures, ciphertexts) sit in `buffer()`.
 @external("aios", "key_create") declare function keyCreate(ring: u32, algorithm: u32): i32;
+@external("aios", "key_open") declare function keyOpen(ring: u32, id: u32): i32;
 @external("aios", "key_public") declare function keyPublic(key: u32, pointer: usize, capacity: u32): i32;
 @external("aios", "key_sign") declare function keySign(key: u32, message: usize, length: u32, signature: usize): i32;
 @external("aios", "key_verify") declare function keyVerify(key: u32, message: usize, length: u32, signature: usize): i32;
@@ -71,3 +72,9 @@ export function rotate(key: u32, overlapMs: u32): u32 {
 }
 
 export function revoke(key: u32): u32 { return <u32>keyRevoke(key); }
+
+/** A handle for kept key `id`: the handle, or 0x8000_0000 | Errno. */
+export function open(ring: u32, id: u32): u32 {
+  const handle = keyOpen(ring, id);
+  return handle < 0 ? 0x8000_0000 | <u32>(-handle) : <u32>handle;
+}
