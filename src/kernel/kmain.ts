@@ -25,6 +25,7 @@ import * as panic from "./panic";
 import * as api from "./api";
 import * as net from "./net";
 import * as netCalls from "./syscalls/net";
+import * as seal from "./seal";
 import * as selftest from "./selftest";
 import * as symbols from "./symbols";
 import { VERSION } from "./version";
@@ -55,6 +56,7 @@ function driversInit(): void {
   devices.ahci.init();                                 // the AHCI controller and its SATA drives, if any
   devices.e1000.init();                                // the first Intel 8254x NIC, if any
   devices.tpm.init();                                  // the TPM 2.0 at 0xfed40000 (TIS), if any
+  seal.init();                                         // sealing: the TPM's backend, or none
 }
 
 function readyLine(): void {

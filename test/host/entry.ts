@@ -38,6 +38,7 @@ export * from "./entries/crypto";
 export * from "./entries/measure";
 export * from "./entries/fs";
 export * from "./entries/tpm";
+export * from "./entries/seal";
 
 export function consoleInit(): bool { return uart.init(); }
 

@@ -45,6 +45,7 @@ import * as fsScenarios from "./fs";
 import * as fsAbiScenarios from "./fsabi";
 import * as signingScenarios from "./signing";
 import * as tpmScenarios from "./tpm";
+import * as sealScenarios from "./seal";
 
 type Scenario = () => bool;
 
@@ -147,6 +148,8 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "tpm-pcr")) return tpmScenarios.pcrChain;
   if (nameIs(source, length, "tpm-quote")) return tpmScenarios.quote;
   if (nameIs(source, length, "tpm-absent")) return tpmScenarios.absent;
+  if (nameIs(source, length, "seal-tpm")) return sealScenarios.tpm;
+  if (nameIs(source, length, "seal-absent")) return sealScenarios.absent;
   return null;
 }
 

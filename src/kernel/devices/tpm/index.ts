@@ -103,6 +103,16 @@ export function extend(pcr: u32, digest: usize): Errno {
   return commands.parsePcrExtend(response, tis.responseLength());
 }
 
+/** Resets PCR `pcr` to zero: allowed from locality 0 only for the debug PCR 16
+ *  and PCR 23 (PTP, 4.6.2); the TPM refuses others (DeviceError). */
+export function resetPcr(pcr: u32): Errno {
+  if (!present) return Errno.NotReady;
+  if (pcr >= PCR_COUNT) return Errno.InvalidArgument;
+  const result = run(commands.pcrReset(command, pcr));
+  if (result != Errno.Ok) return result;
+  return commands.parsePcrReset(response, tis.responseLength());
+}
+
 /** Reads PCR `pcr`'s SHA-256 bank into the 32 bytes at `out`. */
 export function readPcr(pcr: u32, out: usize): Errno {
   if (!present) return Errno.NotReady;
@@ -156,3 +166,23 @@ export function quote(nonce: usize, nonceLength: u32, pcrMask: u32, out: usize, 
 }
 
 export function quoteLength(): u32 { return quoteBytes; }
+
+// ---- for command sequences marshalled elsewhere (the sealing backend, src/kernel/seal/tpm.ts)
+
+/** The buffer a command is marshalled into (BUFFER_BYTES). */
+export function commandBuffer(): usize { return command; }
+/** The buffer the last response is in (BUFFER_BYTES), responseLength() bytes long. */
+export function responseBuffer(): usize { return response; }
+export function responseLength(): u32 { return tis.responseLength(); }
+export const COMMAND_BUFFER_BYTES: u32 = BUFFER_BYTES;
+/** Sends the `length`-byte command marshalled in commandBuffer(); Ok when the TPM
+ *  answered (its response code is lastResponseCode()), NotReady without a TPM. */
+export function execute(length: u32): Errno {
+  if (!present) return Errno.NotReady;
+  return run(length);
+}
+/** Zeroes both buffers: after a command that carried a secret (sealing, unsealing). */
+export function wipeBuffers(): void {
+  memory.fill(command, 0, BUFFER_BYTES);
+  memory.fill(response, 0, BUFFER_BYTES);
+}
