@@ -26,6 +26,7 @@ import * as api from "./api";
 import * as net from "./net";
 import * as netCalls from "./syscalls/net";
 import * as seal from "./seal";
+import * as pqcd from "./pqcd";
 import * as selftest from "./selftest";
 import * as symbols from "./symbols";
 import { VERSION } from "./version";
@@ -102,6 +103,8 @@ export function kmain(magic: u32, infoAddress: u64): void {
   driversInit();                                       // virtio and the rest, on MSI-X where offered
   crypto.random.init();                                // the kernel DRBG, seeded from RDSEED/RDRAND and virtio-rng
   fs.disk.mountFirst();                                // the first disk with the AIOS file system, if any
+  if (seal.available()) pqcd.keystore.useSealing(seal.seal, seal.unseal, seal.sealedLength);   // keys kept sealed to the TPM
+  pqcd.restore();                                      // pqcd's kept keys and revocation list, when there are any
   smp.startAll(apic.bootCpuApicId());                  // the other CPUs, one by one
   if (!scheduler.awaitCpus(<i32>smp.onlineCpus(), JOIN_WAIT_NS)) log.warn("sched: not every CPU took its share of threads");
   power.init();                                        // S5, reset, the power button

@@ -44,6 +44,9 @@ const retires = memory.data(MAX_KEYS * 8);                // a Retiring key's en
 const retiresUnix = memory.data(MAX_KEYS * 8);            // the same, in unix seconds (kept on disk)
 const blobLengths = memory.data(MAX_KEYS * 4);            // its sealed seed's length, 0: not kept
 let warnedUnsealed = false;
+// The kept-keys file holds what this boot cannot read (seals another TPM or a
+// changed firmware made, or damage): it is left as it is, never rewritten over.
+let storeFrozen = false;
 const revokedIds = memory.data(MAX_REVOKED * 4);
 let revokedCount: i32 = 0;
 let nextId: u32 = 1;
@@ -233,7 +236,7 @@ export function sweep(now: u64): void {
 
 /** Rewrites the kept keys (those with a sealed seed) and the revocation list. */
 function persist(): void {
-  if (!keystore.enabled()) return;
+  if (!keystore.enabled() || storeFrozen) return;
   let records: u32 = 0;
   for (let i = 0; i < MAX_KEYS; i++) if (stateOf(i) != State.Free && load<u32>(blobLengths + <usize>i * 4) != 0) records++;
   if (keystore.area(records, <u32>revokedCount) == 0) return;
@@ -269,7 +272,10 @@ export function restore(): void {
   if (!keystore.sealing()) { log.info("pqcd: no sealing backend (no TPM): keys live for one boot"); return; }
   const records = keystore.read();
   if (records < 0) {
-    if (records != -(<i32>Errno.NotFound)) log.warn("pqcd: the kept keys file is unreadable or damaged; starting without it");
+    if (records != -(<i32>Errno.NotFound)) {
+      storeFrozen = true;
+      log.warn("pqcd: the kept keys file is unreadable or damaged; left as it is, and keys live for this boot");
+    }
     return;
   }
   if (!slotsReady()) return;
@@ -311,7 +317,12 @@ export function restore(): void {
   line.decimal(revokedCount);
   line.text(" revoked");
   if (retired > 0) { line.text(", "); line.decimal(retired); line.text(" retired"); }
-  if (refused > 0) { line.text(", "); line.decimal(refused); line.text(" could not be unsealed (another TPM or firmware?) and stay sealed"); }
+  if (refused > 0) {
+    line.text(", ");
+    line.decimal(refused);
+    line.text(" could not be unsealed (another TPM or firmware?) and stay sealed; the file is left as it is and new keys live for this boot");
+    storeFrozen = true;
+  }
   log.end();
 }
 

@@ -120,6 +120,8 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "net-agent-echo")) return netAgentScenarios.agentEcho;
   if (nameIs(source, length, "net-service-http")) return netAgentScenarios.serviceHttp;
   if (nameIs(source, length, "pqcd-keys")) return pqcdScenarios.keys;
+  if (nameIs(source, length, "pqcd-keep")) return pqcdScenarios.keep;
+  if (nameIs(source, length, "pqcd-restore")) return pqcdScenarios.restoreKeys;
   if (nameIs(source, length, "ahci")) return ahciScenarios.verify;
   if (nameIs(source, length, "ahci-error")) return ahciScenarios.errorRecovery;
   if (nameIs(source, length, "bench-ahci")) return ahciScenarios.benchmark;

@@ -112,3 +112,66 @@ export function keys(): bool {
   log.publish();
   return ok;
 }
+
+const OPEN: u32 = 11;
+
+/** The keyuser agent with a keyring capability (Control): its instance, or the
+ *  NO_INSTANCE marker when it could not be spawned. */
+function keyAgent(): i32 {
+  const module = modules.registry.find("keyuser");
+  if (module == cpu.MODULE_NONE) return -1;
+  const agent = agents.lifecycle.spawn(probeAgent.idleSpec(module, IDLE, 64));
+  if (agent < 0) return -1;
+  scheduler.sleep(5_000_000);
+  keyuser = agents.registry.instanceOf(agent);
+  return agent;
+}
+
+/** Scenario pqcd-keep (with a TPM and an AIOS file system): key 1 (ML-DSA-65)
+ *  kept, key 2 (ML-KEM-768) revoked; key 1's public key to the serial line. */
+export function keep(): bool {
+  const agent = keyAgent();
+  if (agent < 0) return failure("pqcd-keep", "no keyuser agent", 0);
+  const ring = <u32>caps.createRoot(agent, caps.ObjectKind.Key, 0, caps.Rights.Control, caps.NO_EXPIRY, clock.nanoseconds());
+  const dsa = call(CREATE, ring, pqcd.Algorithm.MlDsa65);
+  const kem = call(CREATE, ring, pqcd.Algorithm.MlKem768);
+  let ok = expect("a kept ML-DSA-65 key", dsa & ERROR_BIT, 0);
+  ok = expect("a kept ML-KEM-768 key", kem & ERROR_BIT, 0) && ok;
+  ok = expect("its public key", call(PUBLIC, dsa, 0), 1952) && ok;
+  dump("kept-public", keyuser, call(BUFFER, 0, 0), 1952);
+  ok = expect("the KEM key revoked", call(REVOKE, kem, 0), Errno.Ok) && ok;
+  agents.lifecycle.kill(agent);
+  line.reset();
+  line.text("AIOS pqcd keep checks=");
+  line.text(ok ? "ok" : "failed");
+  log.publish();
+  return ok;
+}
+
+/** Scenario pqcd-restore (the same disk and TPM again): key 1 is back with the same
+ *  public key and signs and verifies; key 2 stays revoked; a new key's id is past
+ *  both (ids are never reused). */
+export function restoreKeys(): bool {
+  const agent = keyAgent();
+  if (agent < 0) return failure("pqcd-restore", "no keyuser agent", 0);
+  const ring = <u32>caps.createRoot(agent, caps.ObjectKind.Key, 0, caps.Rights.Control, caps.NO_EXPIRY, clock.nanoseconds());
+  const dsa = call(OPEN, ring, 1);
+  let ok = expect("kept key 1 opens", dsa & ERROR_BIT, 0);
+  if (ok) {
+    ok = expect("its public key", call(PUBLIC, dsa, 0), 1952) && ok;
+    dump("restored-public", keyuser, call(BUFFER, 0, 0), 1952);
+    ok = expect("it signs", call(SIGN, dsa, 3), 3309) && ok;
+    ok = expect("and verifies", call(VERIFY, dsa, 3), Errno.Ok) && ok;
+  }
+  ok = expect("revoked key 2 stays revoked", call(OPEN, ring, 2), ERROR_BIT | Errno.Revoked) && ok;
+  const fresh = call(CREATE, ring, pqcd.Algorithm.MlDsa65);
+  ok = expect("a new key", fresh & ERROR_BIT, 0) && ok;
+  const freshId = <u32>caps.objectAt(caps.check(agent, fresh, caps.ObjectKind.Key, 0, clock.nanoseconds()));
+  ok = expect("a new key's id is past every kept or revoked one", freshId >= 3 ? 1 : 0, 1) && ok;
+  agents.lifecycle.kill(agent);
+  line.reset();
+  line.text("AIOS pqcd restore checks=");
+  line.text(ok ? "ok" : "failed");
+  log.publish();
+  return ok;
+}
