@@ -9,6 +9,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expectOutput, expectStatus, scenario, STATUS_PASS } from "./harness.ts";
 import { withSwtpm } from "./swtpm.ts";
 
@@ -27,7 +30,7 @@ test("q35 with swtpm: sealed to PCR 16, unsealed intact, refused once changed or
   const result = await withSwtpm((extra) => scenario("seal-tpm", "pvh", { extra }));
   expectStatus(result, STATUS_PASS);
   expectOutput(result, /seal: backend tpm2/);
-  expectOutput(result, new RegExp(`AIOS seal backend=tpm2 blob_bytes=\\d+ unsealed=intact changed_private=-\\d+ changed_policy=-\\d+ changed_mask=-${PERMISSION_DENIED} cut_short=-${MALFORMED} too_small=-${RESOURCE_EXHAUSTED}`));
+  expectOutput(result, new RegExp(`AIOS seal backend=tpm2 blob_bytes=\\d+ unsealed=intact changed_private=-${INVALID_ARGUMENT} changed_policy=-${INVALID_ARGUMENT} changed_mask=-${PERMISSION_DENIED} cut_short=-${MALFORMED} too_small=-${RESOURCE_EXHAUSTED}`));
   expectOutput(result, new RegExp(`AIOS seal after_extend=-${PERMISSION_DENIED} after_extend_10_16=-${PERMISSION_DENIED} after_reset=48 bad_length=${INVALID_ARGUMENT} no_pcrs=${INVALID_ARGUMENT} no_room=${RESOURCE_EXHAUSTED}`));
   const secret = value(result.output, "secret");
   const blob = value(result.output, "blob");
@@ -45,6 +48,27 @@ test("q35 with swtpm: sealed to PCR 16, unsealed intact, refused once changed or
   const expected = sha256(Buffer.alloc(32), hex("0000017f"), hex("00000001 000b 03 000001"), sha256(Buffer.alloc(32)));
   assert.equal(policy, expected, "the authPolicy is the PolicyPCR digest of PCR 16 at zero");
   assert.equal(publicArea.subarray(44, 46), hex("0010"), "keyed-hash scheme: none (a sealed object)");
+});
+
+test("a blob sealed in one boot unseals in the next with the same TPM, and is refused by another TPM", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "aios-seal-"));
+  const state = join(dir, "tpm"), image = join(dir, "disk.img");
+  try {
+    mkdirSync(state);
+    writeFileSync(image, Buffer.alloc(1 << 20));
+    const disk = ["-drive", `file=${image},if=none,id=d0,format=raw`, "-device", "virtio-blk-pci,drive=d0"];
+    const stored = await withSwtpm((extra) => scenario("seal-store", "pvh", { extra: [...extra, ...disk] }), false, state);
+    expectStatus(stored, STATUS_PASS);
+    expectOutput(stored, /AIOS seal stored=\d+/);
+    const restored = await withSwtpm((extra) => scenario("seal-restore", "pvh", { extra: [...extra, ...disk] }), false, state);
+    expectStatus(restored, STATUS_PASS);
+    expectOutput(restored, /AIOS seal restored=48\b/);
+    const other = await withSwtpm((extra) => scenario("seal-restore", "pvh", { extra: [...extra, ...disk] }));
+    expectStatus(other, STATUS_PASS);
+    expectOutput(other, new RegExp(`AIOS seal restored=-${INVALID_ARGUMENT}\\b`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("without a TPM there is no sealing backend, and seal / unseal say NotSupported", async () => {

@@ -9,12 +9,14 @@ import { join } from "node:path";
 const SOCKET_WAIT_MS = 5_000;
 
 /** Runs `body` with a fresh swtpm (a TPM 2.0, or with `tpm12` a TPM 1.2) and the
- *  QEMU arguments that attach it as tpm-tis. */
+ *  QEMU arguments that attach it as tpm-tis. With `stateDir` the TPM's state is
+ *  kept there (and left for the caller): a later call with it is the same TPM
+ *  after a power cycle. */
 export async function withSwtpm<T>(body: (extra: string[]) => Promise<T>, tpm12 = false, stateDir?: string): Promise<T> {
   if (spawnSync("sh", ["-c", "command -v swtpm"]).status !== 0) {
     throw new Error("swtpm is not installed: the TPM tests need it (apt-get install swtpm; tools/setup.mjs installs it as root)");
   }
-  const dir = stateDir ?? mkdtempSync(join(tmpdir(), "aios-tpm-"));   // a given state directory is kept: the same TPM across boots
+  const dir = stateDir ?? mkdtempSync(join(tmpdir(), "aios-tpm-"));
   const socket = join(dir, "swtpm.sock");
   let swtpm: ChildProcess | undefined;
   try {
@@ -27,8 +29,8 @@ export async function withSwtpm<T>(body: (extra: string[]) => Promise<T>, tpm12 
     return await body(["-chardev", `socket,id=chrtpm,path=${socket}`, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-tis,tpmdev=tpm0"]);
   } finally {
     swtpm?.kill("SIGKILL");
-    if (!stateDir) rmSync(dir, { recursive: true, force: true });
-    else rmSync(join(dir, "swtpm.sock"), { force: true });
+    if (stateDir === undefined) rmSync(dir, { recursive: true, force: true });
+    else rmSync(socket, { force: true });
   }
 }
 

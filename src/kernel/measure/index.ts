@@ -20,7 +20,7 @@
 // The measurement log: SHA-256 of each component in the order it was measured —
 // the kernel's text, its read-only data, the module signature table (with the
 // build's public key), the kernel's record, then each module's record as it is
-// checked (refused ones too, marked). There is no TPM driver, so the log is signed by the kernel
+// checked (refused ones too, marked). With a TPM each entry is also extended into PCR 10; either way the log is signed by the kernel
 // itself with a boot identity key: an ML-DSA-65 key pair made from the kernel's
 // DRBG (crypto.random) the first time a signature is asked for, kept for the
 // life of the boot. sign() / signature*() / bootPublicKey*() / verifySigned()

@@ -152,6 +152,8 @@ function lookup(source: usize, length: i32): Scenario | null {
   if (nameIs(source, length, "tpm-absent")) return tpmScenarios.absent;
   if (nameIs(source, length, "seal-tpm")) return sealScenarios.tpm;
   if (nameIs(source, length, "seal-absent")) return sealScenarios.absent;
+  if (nameIs(source, length, "seal-store")) return sealScenarios.storeBlob;
+  if (nameIs(source, length, "seal-restore")) return sealScenarios.restoreBlob;
   return null;
 }
 

@@ -8,8 +8,16 @@
 //                to zero the first unseals again; bad arguments are refused.
 //                Prints the secret and the blob for the host test (which checks
 //                the blob's authPolicy against a PolicyPCR digest it computes).
+//   seal-store   seals the secret to PCR 16 and writes the blob (u16 length, then
+//                the bytes) to sector 0 of the first disk.
+//   seal-restore reads that blob back and unseals it: in a later boot with the same
+//                TPM state it comes back intact (the storage key is derived again,
+//                the same); with another TPM the load is refused.
 //   seal-absent  no TPM: no backend, seal and unseal return NotSupported.
 import { Errno } from "../../abi";
+import * as block from "../block";
+import { frames } from "../memory";
+import * as physical from "../physical";
 import { sha256 } from "../crypto";
 import * as devices from "../devices";
 import * as line from "../line";
@@ -146,11 +154,64 @@ export function tpm(): bool {
   line.text(" no_room=");
   line.decimal(<u32>noRoom);
   log.publish();
-  return changedPrivate < 0 && changedPolicy < 0 && changedMask == -<i32>Errno.PermissionDenied && cutShort == -<i32>Errno.Malformed &&
+  return changedPrivate == -<i32>Errno.InvalidArgument && changedPolicy == -<i32>Errno.InvalidArgument && changedMask == -<i32>Errno.PermissionDenied && cutShort == -<i32>Errno.Malformed &&
     tooSmall == -<i32>Errno.ResourceExhausted &&
     afterExtend == -<i32>Errno.PermissionDenied && afterExtend2 == -<i32>Errno.PermissionDenied &&
     afterReset == <i32>SECRET_BYTES && badLength == Errno.InvalidArgument && noPcrs == Errno.InvalidArgument &&
     noRoom == Errno.ResourceExhausted;
+}
+
+function fillSecret(secret: usize): void {
+  for (let i: u32 = 0; i < SECRET_BYTES; i++) store<u8>(secret + <usize>i, <u8>(i * 37 + 11));
+}
+
+const STORE_DISK: i32 = 0;
+
+export function storeBlob(): bool {
+  if (area == 0) area = grown.take(4 * BLOB);
+  const secret = area, blob = area + BLOB;
+  if (!seal.available()) return failed("available()", -<i32>Errno.NotSupported);
+  if (block.queue.count() == 0) return failed("a disk", -<i32>Errno.NotFound);
+  fillSecret(secret);
+  let result = seal.seal(secret, SECRET_BYTES, <u32>1 << DEBUG_PCR, blob, BLOB);
+  if (result != Errno.Ok) return failed("seal to PCR 16", -<i32>result);
+  const length = seal.sealedLength();
+  const sector = frames.alloc(0, frames.Owner.Test);
+  if (sector == 0) return failed("a frame", -<i32>Errno.ResourceExhausted);
+  physical.zero(sector, 4096);
+  physical.write8(sector, <u8>(length >> 8));
+  physical.write8(sector + 1, <u8>length);
+  for (let i: u32 = 0; i < length; i++) physical.write8(sector + 2 + <u64>i, load<u8>(blob + <usize>i));
+  result = block.write(STORE_DISK, 0, sector, 1);
+  if (result == Errno.Ok) result = block.flush(STORE_DISK);
+  frames.free(sector);
+  if (result != Errno.Ok) return failed("writing the blob", -<i32>result);
+  line.reset();
+  line.text("AIOS seal stored=");
+  line.decimal(length);
+  log.publish();
+  return true;
+}
+
+export function restoreBlob(): bool {
+  if (area == 0) area = grown.take(4 * BLOB);
+  const secret = area, blob = area + BLOB, out = area + 2 * BLOB;
+  if (!seal.available()) return failed("available()", -<i32>Errno.NotSupported);
+  if (block.queue.count() == 0) return failed("a disk", -<i32>Errno.NotFound);
+  fillSecret(secret);
+  const sector = frames.alloc(0, frames.Owner.Test);
+  if (sector == 0) return failed("a frame", -<i32>Errno.ResourceExhausted);
+  const result = block.read(STORE_DISK, 0, sector, 1);
+  const length = (<u32>physical.read8(sector) << 8) | <u32>physical.read8(sector + 1);
+  for (let i: u32 = 0; i < length && i < BLOB; i++) store<u8>(blob + <usize>i, physical.read8(sector + 2 + <u64>i));
+  frames.free(sector);
+  if (result != Errno.Ok || length > BLOB) return failed("reading the blob", -<i32>result);
+  const got = unsealsIntact(blob, length, out, secret);
+  line.reset();
+  line.text("AIOS seal restored=");
+  line.signed(got);
+  log.publish();
+  return true;                            // the host test judges the answer (intact, or refused by another TPM)
 }
 
 export function absent(): bool {
