@@ -5,8 +5,9 @@
 // none, its idle thread, which halts. A thread runs only on CPUs its affinity mask
 // allows. A new thread goes to the least loaded CPU, a woken one back to its own
 // or to an idle one (balance.ts); an idle CPU steals a waiting thread from the
-// busiest, and every BALANCE_TICKS ticks queues that differ by more than one are (queues.ts)
-// evened; between those, a CPU with threads waiting wakes an idle CPU to steal.
+// busiest, and every BALANCE_TICKS ticks queues that differ by more than one are
+// evened (queues.ts); between those, a CPU with threads waiting wakes an idle CPU to
+// steal. pick.ts chooses; tuning.ts and observe.ts hold the setters and the views.
 // Each CPU's local APIC timer ticks for it (time/timers.ts fires each timer on
 // the CPU that added it): a thread running agent code is preempted there; kernel
 // code is never preempted, it yields (sleep, block, exit, yield). See README.md.
@@ -17,7 +18,7 @@
 // restores its own), so a thread's saved context is complete before any other CPU
 // can see it runnable. A thread running on another CPU is stopped (kill, a changed
 // affinity) through a reschedule IPI and the next preemption point there.
-import { cpu, x86 } from "../../hal";
+import { cpu } from "../../hal";
 import * as clock from "../clock";
 import { pagetable, stacks } from "../memory";
 import * as modules from "../modules";
@@ -31,22 +32,21 @@ import * as panic from "../panic";
 import * as balance from "./balance";
 import * as queues from "./queues";
 export { queuesConsistent } from "./queues";
+import { pickNext } from "./pick";
+export { inherit, reserve, setClass, setWatchdog, setWeight } from "./tuning";
+export { affinityOf, busyTimeOf, contextSwitches, cpuOfThread, cpusRanOn, isSuspended, migrationCount, runtimeOf, stealCount, switchesOf, weightOf } from "./observe";
 import * as reservations from "./reservations";
 import * as fairshare from "./fairshare";
 import * as hints from "./hints";
 import { State, state, states, weights, vruntimes, runtimes, entries, arguments_, stackTops, activeInstances, callStarts, watchdogs, cpuOf, affinities, classes, killed, suspended, ranOn, timedOut, currents, idleThreads, runningSince, needResched, tickArmed, joined, floors, busyNs, switchCounts, balanceTicks, switchedFrom, queueLengths, loads, movable, u8At, u32At, u64At, onQueue, setState, here, currentOn, idleOf, queueOf, vruntimeOf, classOf, allowedOn, isIdle } from "./threads";
-export { State, state } from "./threads";
-
+import { MAX_CPUS, MAX_THREADS, NO_THREAD } from "./threads";
 import { Errno } from "../../abi";
-
-export type ThreadEntry = (argument: u32) => void;
+export { MAX_THREADS, NO_THREAD, State, state } from "./threads";
 export { Class } from "./hints";
 
-export { MAX_THREADS, NO_THREAD } from "./threads";
-import { MAX_THREADS, NO_THREAD } from "./threads";
+export type ThreadEntry = (argument: u32) => void;
 export const DEFAULT_WEIGHT: u32 = 1024;
 export const ALL_CPUS: u64 = 0xffff_ffff_ffff_ffff;
-import { MAX_CPUS } from "./threads";
 const STACK_PAGES: u32 = 16;
 /** The boot CPU's idle thread only halts and takes interrupts, on a stack in the
  *  kernel's static memory (the boot window is paid for already; the APs' idle
@@ -74,20 +74,6 @@ function idleIdFor(c: i32): i32 { return MAX_THREADS - 1 - c; }
 export function currentThread(): i32 { return started ? currentOn(here()) : 0; }
 /** True once threads run on this CPU: block() works here. */
 export function running(): bool { return started && load<u8>(u8At(joined, here())) != 0; }
-export function runtimeOf(t: i32): u64 { return load<u64>(u64At(runtimes, t)); }
-/** The CPU whose run queue thread `t` is on (the one it runs on, if running). */
-export function cpuOfThread(t: i32): i32 { return t >= 0 && t < MAX_THREADS ? queueOf(t) : -1; }
-/** Time CPU `c` spent running threads other than its idle thread. */
-export function busyTimeOf(c: i32): u64 { return c >= 0 && c < MAX_CPUS ? load<u64>(u64At(busyNs, c)) : 0; }
-export function switchesOf(c: i32): u64 { return c >= 0 && c < MAX_CPUS ? load<u64>(u64At(switchCounts, c)) : 0; }
-/** Switches from one thread to another since boot, on all CPUs. */
-export function contextSwitches(): u64 {
-  let total: u64 = 0;
-  for (let c = 0; c < queues.cpus(); c++) total += load<u64>(u64At(switchCounts, c));
-  return total;
-}
-export function migrationCount(): u64 { return queues.migrationCount(); }
-export function stealCount(): u64 { return queues.stealCount(); }
 export function cpusJoined(): i32 { return <i32>popcnt(joinedMask); }
 
 function resetThread(t: i32, c: i32, affinity: u64, weight: u32): void {
@@ -248,46 +234,6 @@ function account(c: i32): void {
   reservations.charge(t, ran);
 }
 
-/** Gives thread `t` `runtimeNs` of CPU in every `periodNs`, ahead of the fair-share
- *  threads (reservations.ts); PermissionDenied when that would exceed what EDF can guarantee. */
-export function reserve(t: i32, runtimeNs: u64, periodNs: u64): Errno {
-  if (t < 0 || t >= MAX_THREADS || state(t) == State.Free || isIdle(t) || reservations.reserved(t)) return Errno.InvalidArgument;
-  return reservations.add(t, runtimeNs, periodNs, clock.nanoseconds());
-}
-
-/** May `t` run next on CPU `c`, whose current thread is `running`? */
-@inline function candidate(t: i32, c: i32, running: i32): bool {
-  const s = state(t);
-  if (load<u8>(u8At(suspended, t)) != 0) return false;
-  if (t == running) return s == State.Running && allowedOn(t, c) && load<u8>(u8At(killed, t)) == 0;
-  return s == State.Runnable && queueOf(t) == c;
-}
-
-/** The reserved thread on CPU `c` due first that still has budget this period, or NO_THREAD. */
-function pickDeadline(c: i32, running: i32): i32 {
-  if (!reservations.any()) return NO_THREAD;                // no reservations at all
-  const now = clock.nanoseconds();
-  for (let t = 0; t < queues.threads(); t++) reservations.mark(t, reservations.reserved(t) && candidate(t, c, running), now);
-  return reservations.pick(queues.threads());
-}
-
-/** What CPU `c` runs next: EDF, then least virtual runtime, then its idle thread. */
-function pickNext(c: i32): i32 {
-  const running = currentOn(c);
-  const due = pickDeadline(c, running);
-  if (due != NO_THREAD) return due;
-  let best = NO_THREAD;
-  let least: u64 = 0;
-  for (let t = 0; t < queues.threads(); t++) {
-    if (!candidate(t, c, running)) continue;
-    const v = vruntimeOf(t);
-    if (best == NO_THREAD || v < least) { best = t; least = v; }
-  }
-  if (best == NO_THREAD) return idleOf(c);
-  if (least > load<u64>(u64At(floors, c))) store<u64>(u64At(floors, c), least);
-  return best;
-}
-
 /** Runs the best thread on this CPU; the current one must already be marked as it
  *  should be. With interrupts off. Returns when this thread runs again, which may
  *  be on another CPU. */
@@ -393,11 +339,6 @@ function armTick(): void {
   if (timers.add(TICK_NS, tick, 0) != 0) store<u8>(u8At(tickArmed, c), 1);
 }
 
-/** Limits how long one module call on thread `t` may run (0: no limit). */
-export function setWatchdog(t: i32, nanoseconds: u64): void {
-  if (t >= 0 && t < MAX_THREADS) store<u64>(u64At(watchdogs, t), nanoseconds);
-}
-
 /** True when this CPU's thread is in a module call older than its watchdog
  *  (checked at the end of every interrupt; the call is then ended as a trap). */
 export function watchdogExpired(): bool {
@@ -476,27 +417,6 @@ export function exit(): void {
   schedule();
 }
 
-export function weightOf(t: i32): u32 { return t >= 0 && t < MAX_THREADS ? load<u32>(u32At(weights, t)) : 0; }
-
-/** Priority inheritance: `owner` runs with `waiter`'s weight and place in line
- *  where those are better than its own (the mutex restores its weight). */
-export function inherit(owner: i32, waiter: i32): void {
-  if (owner < 0 || owner >= MAX_THREADS || waiter < 0 || waiter >= MAX_THREADS) return;
-  if (load<u32>(u32At(weights, waiter)) > load<u32>(u32At(weights, owner))) store<u32>(u32At(weights, owner), load<u32>(u32At(weights, waiter)));
-  if (vruntimeOf(waiter) < vruntimeOf(owner)) store<u64>(u64At(vruntimes, owner), vruntimeOf(waiter));
-  store<u8>(u8At(needResched, here()), 1);
-}
-
-/** Changes a thread's weight (its share of the CPU from now on). */
-export function setWeight(t: i32, weight: u32): void {
-  if (t >= 0 && t < MAX_THREADS && state(t) != State.Free && !isIdle(t)) store<u32>(u32At(weights, t), weight == 0 ? 1 : weight);
-}
-
-/** Sets how thread `t`'s wake-ups and slices are treated (an agent's hint). */
-export function setClass(t: i32, hint: hints.Class): void {
-  if (t >= 0 && t < MAX_THREADS && state(t) != State.Free && !isIdle(t)) store<u8>(u8At(classes, t), <u8>hint);
-}
-
 /** Lets thread `t` run only on the CPUs in `mask` (bit c: CPU c). InvalidArgument
  *  when none of them is online. A thread queued elsewhere moves now; one running
  *  elsewhere moves when it next leaves its CPU (the calling thread itself: at its
@@ -523,11 +443,6 @@ export function setAffinity(t: i32, mask: u64): Errno {
   return Errno.Ok;
 }
 
-/** Every CPU thread `t` has run on (bit c: CPU c), since it was spawned. */
-export function cpusRanOn(t: i32): u64 { return t >= 0 && t < MAX_THREADS ? load<u64>(u64At(ranOn, t)) : 0; }
-
-export function affinityOf(t: i32): u64 { return t >= 0 && t < MAX_THREADS ? load<u64>(u64At(affinities, t)) : 0; }
-
 /** Keeps thread `t` off every CPU until resume(t), and returns once it is not
  *  running anywhere: an agent on another CPU stops at its next preemption point
  *  (a reschedule IPI makes that now), so the kernel can read or call into its
@@ -553,8 +468,6 @@ export function resume(t: i32): void {
   store<u8>(u8At(suspended, t), 0);
   if (state(t) == State.Runnable) kick(queueOf(t), t);
 }
-
-export function isSuspended(t: i32): bool { return t > 0 && t < MAX_THREADS && load<u8>(u8At(suspended, t)) != 0; }
 
 /** Stops thread `t` for good wherever it is (it is never scheduled again) and frees
  *  its stack. A thread running on another CPU is stopped there at its next
