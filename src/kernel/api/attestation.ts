@@ -22,27 +22,17 @@ function hexValue(c: u32): i32 {
 /** The nonce from the query (`nonce=` hex): its length in bytes, or -1 when it
  *  is missing, odd, not hex or longer than 64 bytes. */
 function readNonce(): i32 {
-  const target = net.http.request.target();
-  const length = net.http.request.targetBytes();
-  const key = "nonce=";
-  for (let i: u32 = 0; i + <u32>key.length <= length; i++) {
-    let match = i > 0 && (load<u8>(target + <usize>i - 1) == 0x3f || load<u8>(target + <usize>i - 1) == 0x26);
-    for (let k = 0; match && k < key.length; k++) match = <u32>load<u8>(target + <usize>(i + <u32>k)) == <u32>key.charCodeAt(k);
-    if (!match) continue;
-    let at = i + <u32>key.length;
-    let n: i32 = 0;
-    while (at + 1 < length + 1 && at < length && load<u8>(target + <usize>at) != 0x26) {
-      if (at + 1 >= length) return -1;
-      const high = hexValue(<u32>load<u8>(target + <usize>at));
-      const low = hexValue(<u32>load<u8>(target + <usize>at + 1));
-      if (high < 0 || low < 0 || <usize>n >= measure.MAX_NONCE_BYTES) return -1;
-      store<u8>(nonce + <usize>n, <u8>((high << 4) | low));
-      n++;
-      at += 2;
-    }
-    return n > 0 ? n : -1;
+  if (!net.http.request.queryValue("nonce")) return -1;
+  const at = net.http.request.queryValueAt();
+  const digits = net.http.request.queryValueBytes();
+  if (digits == 0 || (digits & 1) != 0 || <usize>(digits / 2) > measure.MAX_NONCE_BYTES) return -1;
+  for (let i: u32 = 0; i < digits; i += 2) {
+    const high = hexValue(<u32>load<u8>(at + <usize>i));
+    const low = hexValue(<u32>load<u8>(at + <usize>i + 1));
+    if (high < 0 || low < 0) return -1;
+    store<u8>(nonce + <usize>(i / 2), <u8>((high << 4) | low));
   }
-  return -1;
+  return <i32>(digits / 2);
 }
 
 function error(status: u32, message: string): u32 {

@@ -89,6 +89,13 @@ export function network(): u32 {
   net.http.json.fieldUnsigned("half_open_dropped", net.tcp.listeners.halfOpenDroppedCount());
   net.http.json.fieldSigned("time_wait", net.tcp.countIn(net.tcp.connection.State.TimeWait));
   net.http.json.fieldUnsigned("buffers_in_use", net.tcp.buffers.blocksInUse());
+  net.http.json.fieldUnsigned("buffers_made", net.tcp.buffers.blocksMade());
+  net.http.json.fieldUnsigned("unmatched", net.tcp.input.unmatchedCount());
+  net.http.json.fieldUnsigned("out_of_order", net.tcp.input.outOfOrderCount());
+  net.http.json.fieldUnsigned("challenge_acks", net.tcp.input.challengeAckCount());
+  net.http.json.fieldUnsigned("timeouts", net.tcp.timeoutCount());
+  net.http.json.fieldUnsigned("table_full", net.tcp.listeners.tableFullCount());
+  net.http.json.fieldUnsigned("time_wait_recycled", net.tcp.listeners.timeWaitRecycledCount());
   net.http.json.objectEnd();
   net.http.json.key("http");
   net.http.json.objectBegin();

@@ -14,6 +14,7 @@ import * as scheduler from "../sched/scheduler";
 import * as dhcp from "./dhcp";
 import * as http from "./http";
 import * as iface from "./interface";
+import * as reassembly from "./reassembly";
 import * as stack from "./stack";
 import * as tcp from "./tcp";
 
@@ -82,7 +83,11 @@ function body(unused: u32): void {
     now = clock.nanoseconds();
     stack.serve(nextTick > now ? nextTick - now : 0);
     now = clock.nanoseconds();
-    if (now >= nextTick) { tcp.tick(now); nextTick = now + tcp.TICK_NS; }
+    if (now >= nextTick) {
+      tcp.tick(now);
+      reassembly.expire(now);                            // blocks of datagrams that stopped coming go back
+      nextTick = now + tcp.TICK_NS;
+    }
     if (now >= nextSecond) {
       http.server.tick(now);
       if (cmdline.staticIp() == 0 && dhcp.maintain(now, stack.pump) == Errno.NotReady) {   // the lease ended: a new one first

@@ -74,7 +74,6 @@ let owner: i32 = scheduler.NO_THREAD;
 /** The network thread takes the NIC: from now on only it takes frames in, and
  *  pump() from anyone else just waits while it does. */
 export function setOwner(thread: i32): void { owner = thread; }
-export function ownedByThread(): bool { return owner != scheduler.NO_THREAD; }
 
 const BATCH: i32 = 64;
 
@@ -93,7 +92,6 @@ export function serve(timeoutNs: u64): i32 {
   }
   depth--;
   tcp.flush();
-  reassembly.expire(clock.nanoseconds());                  // blocks of datagrams that stopped coming go back
   if (taken == 0 && !iface.interruptDriven() && timeoutNs > 0) scheduler.sleep(timeoutNs < POLL_SLEEP_NS ? timeoutNs : POLL_SLEEP_NS);
   return taken;
 }

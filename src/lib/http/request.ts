@@ -226,10 +226,14 @@ export function pathNumberAfter(prefix: string): i64 {
   return decimal(targetAt + <usize>prefix.length, pathLength() - <u32>prefix.length);
 }
 
-/** The decimal value of query parameter `name` (name=123), or -1. */
-export function queryNumber(name: string): i64 {
+let valueAt: usize = 0;
+let valueBytes: u32 = 0;
+
+/** Finds query parameter `name` (name=value, between '?' or '&' and '&' or the
+ *  end): true, with its raw bytes at queryValueAt(), queryValueBytes() long. */
+export function queryValue(name: string): bool {
   const start = pathLength();
-  if (start >= targetLength || load<u8>(targetAt + <usize>start) != 0x3f) return -1;
+  if (start >= targetLength || load<u8>(targetAt + <usize>start) != 0x3f) return false;
   let i = start + 1;
   while (i < targetLength) {
     let end = i;
@@ -238,9 +242,20 @@ export function queryNumber(name: string): i64 {
     if (pairLength > <u32>name.length && load<u8>(targetAt + <usize>i + <usize>name.length) == 0x3d) {
       let same = true;
       for (let k = 0; k < name.length; k++) if (<u32>load<u8>(targetAt + <usize>i + <usize>k) != <u32>name.charCodeAt(k)) { same = false; break; }
-      if (same) return decimal(targetAt + <usize>i + <usize>name.length + 1, pairLength - <u32>name.length - 1);
+      if (same) {
+        valueAt = targetAt + <usize>i + <usize>name.length + 1;
+        valueBytes = pairLength - <u32>name.length - 1;
+        return true;
+      }
     }
     i = end + 1;
   }
-  return -1;
+  return false;
+}
+export function queryValueAt(): usize { return valueAt; }
+export function queryValueBytes(): u32 { return valueBytes; }
+
+/** The decimal value of query parameter `name` (name=123), or -1. */
+export function queryNumber(name: string): i64 {
+  return queryValue(name) ? decimal(valueAt, valueBytes) : -1;
 }

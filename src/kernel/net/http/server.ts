@@ -80,11 +80,9 @@ let allowed: string = "GET, HEAD";
 let served: u64 = 0;
 let clientErrors: u64 = 0;
 let sourceLength: u64 = 0;
-let listeningPort: u32 = 0;
 
 export function requestsServed(): u64 { return served; }
 export function clientErrorCount(): u64 { return clientErrors; }
-export function port(): u32 { return listeningPort; }
 export function setSourceLength(bytes: u64): void { sourceLength = bytes; }
 /** The methods a 405 answer names in its Allow field (RFC 9110 §15.5.6 requires it). */
 export function setAllowed(methods: string): void { allowed = methods; }
@@ -162,9 +160,7 @@ function fail(s: Session, status: u32): void {
 export function listen(portNumber: u32, route: Router): Errno {
   if (!arena()) return Errno.ResourceExhausted;
   router = <u32>changetype<usize>(route);
-  const result = tcp.listen(portNumber, event, 0);
-  if (result == Errno.Ok) listeningPort = portNumber;
-  return result;
+  return tcp.listen(portNumber, event, 0);
 }
 
 function event(handle: i32, what: tcp.listeners.Event, context: u32): void {

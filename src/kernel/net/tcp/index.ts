@@ -260,9 +260,6 @@ export function stateOf(handle: i32): i32 {
   const slot = slotFor(handle);
   return slot == NONE ? 0 : <i32>at(slot).state;
 }
-export function remoteAddress(handle: i32): u32 { const slot = slotFor(handle); return slot == NONE ? 0 : at(slot).remoteIp; }
-export function remotePortOf(handle: i32): u32 { const slot = slotFor(handle); return slot == NONE ? 0 : at(slot).remotePort; }
-export function localPortOf(handle: i32): u32 { const slot = slotFor(handle); return slot == NONE ? 0 : at(slot).localPort; }
 
 /** Sends the FIN after whatever is queued (an orderly close): FIN-WAIT or
  *  LAST-ACK follows; the owner still hears Closed when it is all over. */
