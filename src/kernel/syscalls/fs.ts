@@ -16,7 +16,7 @@ import * as agents from "../agents";
 import * as caps from "../caps";
 import * as fs from "../fs";
 import { linearToVirtual } from "../physical";
-import { checked, inCallerMemory } from "./index";
+import { checked, fromCaller, inCallerMemory, toCaller } from "./index";
 
 export const MAX_BYTES: u32 = 64 << 10;
 export const MAX_PATH: u32 = 255;
@@ -94,7 +94,7 @@ function rootOf(slot: u32, handle: u32, rights: u32): i64 {
 /** Copies the caller's path into the kernel; its length, or -Errno. */
 function takePath(slot: u32, pointer: u32, length: u32): i32 {
   if (length > MAX_PATH || !inCallerMemory(slot, pointer, length)) return -(<i32>Errno.InvalidArgument);
-  cpu.copy(linearToVirtual(pathBuffer), cpu.moduleMemoryBase(slot) + <u64>pointer, <u64>length);
+  fromCaller(slot, pointer, pathBuffer, length);
   return <i32>length;
 }
 
@@ -171,7 +171,7 @@ export function read(slot: u32, fd: u32, pointer: u32, length: u32): i32 {
   if (length > MAX_BYTES || !inCallerMemory(slot, pointer, length)) return -(<i32>Errno.InvalidArgument);
   const n = fs.files.read(load<u32>(record + 8), load<u64>(record + 16), staging, length);
   if (n < 0) return <i32>n;
-  cpu.copy(cpu.moduleMemoryBase(slot) + <u64>pointer, linearToVirtual(staging), <u64>n);
+  toCaller(slot, staging, pointer, <u32>n);
   store<u64>(record + 16, load<u64>(record + 16) + <u64>n);
   return <i32>n;
 }
@@ -193,7 +193,7 @@ export function write(slot: u32, fd: u32, pointer: u32, length: u32): i32 {
     const used = load<u64>(charged + <usize>agent * 8);
     if (used + growth > load<u64>(quotas + <usize>agent * 8)) return -(<i32>Errno.ResourceExhausted);
   }
-  cpu.copy(linearToVirtual(staging), cpu.moduleMemoryBase(slot) + <u64>pointer, <u64>length);
+  fromCaller(slot, pointer, staging, length);
   const n = fs.files.write(ino, offset, staging, length);
   const after = blocksOf(ino);
   if (after > before) store<u64>(charged + <usize>agent * 8, load<u64>(charged + <usize>agent * 8) + <u64>(after - before) * fs.device.BLOCK_BYTES);
@@ -223,7 +223,7 @@ export function stat(slot: u32, fd: u32, pointer: u32): i32 {
   if (!inCallerMemory(slot, pointer, 32)) return -(<i32>Errno.InvalidArgument);
   const r = fs.files.stat(load<u32>(record + 8), statBuffer);
   if (r != Errno.Ok) return -(<i32>r);
-  cpu.copy(cpu.moduleMemoryBase(slot) + <u64>pointer, linearToVirtual(statBuffer), 32);
+  toCaller(slot, statBuffer, pointer, 32);
   return 0;
 }
 
@@ -236,7 +236,7 @@ export function dirRead(slot: u32, fd: u32, position: u32, pointer: u32): i64 {
   if (!inCallerMemory(slot, pointer, 64)) return -1 - <i64>Errno.InvalidArgument;
   const r = fs.directory.next(load<u32>(record + 8), position, staging);
   if (r < -1) return -1 - (-2 - r);
-  if (r >= 0) cpu.copy(cpu.moduleMemoryBase(slot) + <u64>pointer, linearToVirtual(staging), 64);
+  if (r >= 0) toCaller(slot, staging, pointer, 64);
   return r;
 }
 
@@ -276,8 +276,8 @@ export function rename(slot: u32, handle: u32, from: u32, fromLength: u32, to: u
   if (root < 0) return <i32>root;
   if (fromLength > MAX_PATH / 2 || toLength > MAX_PATH / 2) return -(<i32>Errno.InvalidArgument);
   if (!inCallerMemory(slot, from, fromLength) || !inCallerMemory(slot, to, toLength)) return -(<i32>Errno.InvalidArgument);
-  cpu.copy(linearToVirtual(pathBuffer), cpu.moduleMemoryBase(slot) + <u64>from, <u64>fromLength);
-  cpu.copy(linearToVirtual(staging), cpu.moduleMemoryBase(slot) + <u64>to, <u64>toLength);
+  fromCaller(slot, from, pathBuffer, fromLength);
+  fromCaller(slot, to, staging, toLength);
   return -(<i32>fs.files.rename(<u32>root, pathBuffer, fromLength, staging, toLength));
 }
 

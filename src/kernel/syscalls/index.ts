@@ -12,10 +12,22 @@ import * as agents from "../agents";
 import * as caps from "../caps";
 import { endpoints } from "../ipc";
 import * as events from "../events";
+import { linearToVirtual } from "../physical";
 
 const LOG_LIMIT: u32 = 256;
 
 /** True when [pointer, pointer + length) lies inside the caller's memory. */
+/** Copies `length` bytes of the caller's memory at `pointer` (checked by the
+ *  caller with inCallerMemory) to kernel memory at `to`. */
+export function fromCaller(slot: u32, pointer: u32, to: usize, length: u32): void {
+  cpu.copy(linearToVirtual(to), cpu.moduleMemoryBase(slot) + <u64>pointer, <u64>length);
+}
+
+/** Copies `length` bytes of kernel memory at `from` to the caller's memory at `pointer`. */
+export function toCaller(slot: u32, from: usize, pointer: u32, length: u32): void {
+  cpu.copy(cpu.moduleMemoryBase(slot) + <u64>pointer, linearToVirtual(from), <u64>length);
+}
+
 export function inCallerMemory(slot: u32, pointer: u32, length: u32): bool {
   const size = cpu.moduleMemorySize(slot);
   return length <= size && pointer <= size - length;

@@ -17,7 +17,7 @@ import { grown } from "../memory";
 import * as net from "../net";
 import { linearToVirtual } from "../physical";
 import * as scheduler from "../sched/scheduler";
-import { checked, inCallerMemory } from "./index";
+import { checked, fromCaller, inCallerMemory, toCaller } from "./index";
 
 const MAX_SOCKETS: i32 = 64;
 const ACCEPT_QUEUE: i32 = 16;
@@ -213,7 +213,7 @@ export function send(slot: u32, id: i32, pointer: u32, length: u32, timeoutMs: u
     const room = net.tcp.sendSpace(s.connection);
     if (room > 0) {
       const take = n < <u32>room ? n : <u32>room;
-      cpu.copy(linearToVirtual(bounce), cpu.moduleMemoryBase(slot) + <u64>pointer, <u64>take);
+      fromCaller(slot, pointer, bounce, take);
       return net.tcp.send(s.connection, bounce, take, clock.nanoseconds());
     }
     net.tcp.wantWritable(s.connection);
@@ -234,7 +234,7 @@ export function receive(slot: u32, id: i32, pointer: u32, capacity: u32, timeout
     const ready = (s.flags & ENDED) != 0 ? 0 : net.tcp.available(s.connection);
     if (ready > 0) {
       const got = net.tcp.read(s.connection, bounce, n, clock.nanoseconds());
-      if (got > 0) cpu.copy(cpu.moduleMemoryBase(slot) + <u64>pointer, linearToVirtual(bounce), <u64>got);
+      if (got > 0) toCaller(slot, bounce, pointer, <u32>got);
       return got;
     }
     if ((s.flags & (PEER_CLOSED | ENDED)) != 0) {

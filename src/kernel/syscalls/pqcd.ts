@@ -6,14 +6,12 @@
 // with all of them (and Grant), to attenuate and pass on. Buffers are checked
 // against the caller's memory and copied through a kernel staging area.
 import { Errno } from "../../abi";
-import { cpu } from "../../hal";
 import * as agents from "../agents";
 import * as caps from "../caps";
 import * as clock from "../clock";
 import { grown } from "../memory";
 import * as pqcd from "../pqcd";
-import { linearToVirtual } from "../physical";
-import { checked, inCallerMemory } from "./index";
+import { checked, fromCaller, inCallerMemory, toCaller } from "./index";
 
 const MAX_MESSAGE: u32 = 65536;
 const STAGE_BYTES: usize = 65536 + 8192;                 // a message and a signature
@@ -34,12 +32,6 @@ function keyOf(slot: u32, handle: u32, rights: u32): i64 {
   return <i64>caps.objectAt(index);
 }
 
-function copyIn(slot: u32, pointer: u32, length: u32, to: usize): void {
-  cpu.copy(linearToVirtual(to), cpu.moduleMemoryBase(slot) + <u64>pointer, <u64>length);
-}
-function copyOut(slot: u32, from: usize, pointer: u32, length: u32): void {
-  cpu.copy(cpu.moduleMemoryBase(slot) + <u64>pointer, linearToVirtual(from), <u64>length);
-}
 
 /** key_create(keyring, algorithm 1 ML-DSA-65 | 2 ML-KEM-768): the new key's handle, or -Errno. */
 export function create(slot: u32, ring: u32, algorithm: u32): i32 {
@@ -71,7 +63,7 @@ export function publicKey(slot: u32, handle: u32, pointer: u32, capacity: u32): 
   const n = pqcd.publicKey(<u32>id, stage, STAGE_BYTES);
   if (n < 0) return n;
   if (<u32>n > capacity) return -(<i32>Errno.InvalidArgument);
-  copyOut(slot, stage, pointer, <u32>n);
+  toCaller(slot, stage, pointer, <u32>n);
   return n;
 }
 
@@ -81,10 +73,10 @@ export function sign(slot: u32, handle: u32, message: u32, length: u32, signatur
   if (id < 0) return <i32>id;
   const bytes = <u32>pqcd.signatureBytes();
   if (length > MAX_MESSAGE || !inCallerMemory(slot, message, length) || !inCallerMemory(slot, signature, bytes) || staging() == 0) return -(<i32>Errno.InvalidArgument);
-  copyIn(slot, message, length, stage);
+  fromCaller(slot, message, stage, length);
   const result = pqcd.sign(<u32>id, stage, length, stage + <usize>MAX_MESSAGE);
   if (result != Errno.Ok) return -(<i32>result);
-  copyOut(slot, stage + <usize>MAX_MESSAGE, signature, bytes);
+  toCaller(slot, stage + <usize>MAX_MESSAGE, signature, bytes);
   return <i32>bytes;
 }
 
@@ -94,8 +86,8 @@ export function verify(slot: u32, handle: u32, message: u32, length: u32, signat
   if (id < 0) return <i32>(-id);
   const bytes = <u32>pqcd.signatureBytes();
   if (length > MAX_MESSAGE || !inCallerMemory(slot, message, length) || !inCallerMemory(slot, signature, bytes) || staging() == 0) return <i32>Errno.InvalidArgument;
-  copyIn(slot, message, length, stage);
-  copyIn(slot, signature, bytes, stage + <usize>MAX_MESSAGE);
+  fromCaller(slot, message, stage, length);
+  fromCaller(slot, signature, stage + <usize>MAX_MESSAGE, bytes);
   return <i32>pqcd.verify(<u32>id, stage, length, stage + <usize>MAX_MESSAGE);
 }
 
@@ -107,8 +99,8 @@ export function encapsulate(slot: u32, handle: u32, ciphertext: u32, secret: u32
   if (!inCallerMemory(slot, ciphertext, bytes) || !inCallerMemory(slot, secret, 32) || staging() == 0) return -(<i32>Errno.InvalidArgument);
   const result = pqcd.encapsulate(<u32>id, stage, stage + <usize>MAX_MESSAGE);
   if (result != Errno.Ok) return -(<i32>result);
-  copyOut(slot, stage, ciphertext, bytes);
-  copyOut(slot, stage + <usize>MAX_MESSAGE, secret, 32);
+  toCaller(slot, stage, ciphertext, bytes);
+  toCaller(slot, stage + <usize>MAX_MESSAGE, secret, 32);
   return <i32>bytes;
 }
 
@@ -118,9 +110,9 @@ export function decapsulate(slot: u32, handle: u32, ciphertext: u32, secret: u32
   if (id < 0) return <i32>(-id);
   const bytes = <u32>pqcd.ciphertextBytes();
   if (!inCallerMemory(slot, ciphertext, bytes) || !inCallerMemory(slot, secret, 32) || staging() == 0) return <i32>Errno.InvalidArgument;
-  copyIn(slot, ciphertext, bytes, stage);
+  fromCaller(slot, ciphertext, stage, bytes);
   const result = pqcd.decapsulate(<u32>id, stage, stage + <usize>MAX_MESSAGE);
-  if (result == Errno.Ok) copyOut(slot, stage + <usize>MAX_MESSAGE, secret, 32);
+  if (result == Errno.Ok) toCaller(slot, stage + <usize>MAX_MESSAGE, secret, 32);
   return <i32>result;
 }
 
