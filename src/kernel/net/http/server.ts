@@ -88,7 +88,7 @@ export function setSourceLength(bytes: u64): void { sourceLength = bytes; }
 export function setAllowed(methods: string): void { allowed = methods; }
 
 function session(slot: i32): Session { return changetype<Session>(sessions + <usize>slot * SESSION_BYTES); }
-function slotOf(handle: i32): i32 { return handle & 0xff; }
+function slotOf(handle: i32): i32 { return tcp.connection.slotIndex(handle); }
 
 function reasonOf(status: u32): string {
   switch (status) {

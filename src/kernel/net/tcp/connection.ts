@@ -101,6 +101,9 @@ const outOfOrder = memory.data(MAX_CONNECTIONS * OUT_OF_ORDER_RANGES * 8);   // 
 export function at(slot: i32): Connection { return changetype<Connection>(table + <usize>slot * CONNECTION_BYTES); }
 export function handleOf(slot: i32): i32 { return <i32>((at(slot).generation << GENERATION_SHIFT) | <u32>slot); }
 
+/** The slot a handle was issued for, whether or not its connection still lives. */
+export function slotIndex(handle: i32): i32 { return handle & ((1 << GENERATION_SHIFT) - 1); }
+
 /** The slot `handle` names while its connection lives, else NONE. */
 export function slotOf(handle: i32): i32 {
   if (handle < 0) return NONE;

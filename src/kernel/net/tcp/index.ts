@@ -11,7 +11,6 @@ import { Errno } from "../../../abi";
 import { cpu } from "../../../hal";
 import * as crypto from "../../crypto";
 import * as iface from "../interface";
-import * as ipv4 from "../ipv4";
 import * as buffers from "./buffers";
 import * as connection from "./connection";
 import * as input from "./input";
@@ -25,7 +24,6 @@ import {
 
 export { buffers, connection, input, listeners, output, segment };
 export type Handler = listeners.Handler;
-export const enum Event { Connected = 1, Readable = 2, Writable = 3, PeerClosed = 4, Closed = 5 }
 
 export const TICK_NS: u64 = 10_000_000;
 const SYN_RETRIES: u32 = 5;                    // 1+2+4+8+16 s: about 31 s, as Linux
@@ -299,8 +297,7 @@ export function setKeepalive(handle: i32, on: bool): Errno {
 
 /** Why the connection ended (for an owner told Closed): Ok for an orderly close. */
 export function errorOf(handle: i32): Errno {
-  const slot = handle & 0xff;
-  return <Errno>at(slot).error;
+  return <Errno>at(connection.slotIndex(handle)).error;
 }
 
 /** A segment from the IPv4 layer; sends what it calls for and delivers events. */
@@ -415,4 +412,3 @@ export function countIn(state: State): i32 {
   return n;
 }
 
-export { ipv4 };

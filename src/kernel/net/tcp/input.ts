@@ -155,7 +155,6 @@ function processAck(c: Connection, ack: u32, seq: u32, window: u32, dataLength: 
   const finSeq = output.finSequence(c);
   let dataAcked = acked;
   if ((c.flags & FIN_QUEUED) != 0 && seqGt(ack, finSeq)) dataAcked = acked - 1;   // the FIN's sequence number
-  if (c.state == State.SynReceived || c.state == State.SynSent) dataAcked = 0;
   if (dataAcked > c.sendLength) dataAcked = c.sendLength;
   c.sendStart += dataAcked;
   c.sendLength -= dataAcked;

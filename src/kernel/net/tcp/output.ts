@@ -12,7 +12,7 @@ import { finish, pseudoHeader, put16, put32, sum } from "../bytes";
 import * as buffers from "./buffers";
 import * as segment from "./segment";
 import {
-  at, Connection, State, ACK_NOW, ACK_PENDING, FIN_QUEUED, PROBING, RTT_TIMING, WINDOW_SCALING, seqGt, seqLt,
+  Connection, State, ACK_NOW, ACK_PENDING, FIN_QUEUED, PROBING, RTT_TIMING, WINDOW_SCALING, seqGt, seqLt,
 } from "./connection";
 
 export const OUR_MSS: u32 = 1460;                     // 1500-byte MTU less IPv4 and TCP headers
@@ -207,4 +207,3 @@ export function sendResetFor(c: Connection): void {
   sendReset(loadMac(c), c.remoteIp, <u16>c.localPort, <u16>c.remotePort, c.sndNxt, c.rcvNxt, true);
 }
 
-export { at };
